@@ -1,0 +1,143 @@
+"""The ``gradlab`` command: grade a file, check problems, list problems.
+
+Exit codes: 0 all good; 1 a submission did not pass every case, or ``check`` found a problem;
+2 bad usage or a broken problem (with ``path:line`` messages on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from engine.grading.check import check_problem, load_and_compile
+from engine.grading.problem import ProblemError
+from engine.grading.report import render_text
+from engine.grading.runner import grade
+from engine.grading.sandbox import SubprocessExecutor
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def problems_dir() -> Path:
+    """Where problem folders live: $GRADLAB_PROBLEMS, ./hidden_tests, or the repo's hidden_tests."""
+    if os.environ.get("GRADLAB_PROBLEMS"):
+        return Path(os.environ["GRADLAB_PROBLEMS"])
+    here = Path.cwd() / "hidden_tests"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "hidden_tests"
+
+
+def resolve_problem(name: str) -> Path:
+    """A problem folder by name under problems_dir(), or by path."""
+    path = Path(name)
+    if (path / "problem.toml").is_file():
+        return path
+    candidate = problems_dir() / name
+    if candidate.is_dir():
+        return candidate
+    known = ", ".join(sorted(p.name for p in _all_problems())) or "none"
+    raise _UsageError(f"no problem {name!r}: not a folder with problem.toml, and not under "
+                      f"{problems_dir()} (known: {known})")
+
+
+def _all_problems() -> list[Path]:
+    root = problems_dir()
+    return sorted(p.parent for p in root.glob("*/problem.toml")) if root.is_dir() else []
+
+
+class _UsageError(Exception):
+    pass
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    root = resolve_problem(args.problem)
+    try:
+        source = Path(args.file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _UsageError(f"{args.file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
+    problem, suite = load_and_compile(root)
+    report = grade(suite, source, SubprocessExecutor())
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(render_text(report, problem.title))
+    return EXIT_OK if report.status == "pass" else EXIT_FAIL
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    roots = [resolve_problem(name) for name in args.problems] or _all_problems()
+    if not roots:
+        raise _UsageError(f"no problems found under {problems_dir()}")
+    executor = SubprocessExecutor()
+    bad = 0
+    for root in roots:
+        result = check_problem(root, executor, jobs=args.jobs)
+        for line in result.lines:
+            print(line)
+        for issue in result.issues:
+            print(issue, file=sys.stderr)
+        print(f"{result.slug}: {'OK' if result.ok else f'{len(result.issues)} problem(s)'}")
+        bad += not result.ok
+    print(f"checked {len(roots)} problem(s): {len(roots) - bad} ok, {bad} with problems")
+    return EXIT_OK if bad == 0 else EXIT_FAIL
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = []
+    for root in _all_problems():
+        try:
+            problem, suite = load_and_compile(root)
+        except ProblemError as exc:
+            rows.append((10**9, root.name, "BROKEN", str(len(exc.issues)) + " issue(s)", ""))
+            continue
+        kinds = {}
+        for case in suite["cases"]:
+            kinds[case["kind"]] = kinds.get(case["kind"], 0) + 1
+        detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
+                     f"{problem.title} ({detail})"))
+    for _, slug, difficulty, count, title in sorted(rows):
+        print(f"{slug:<20} {difficulty:<8} {count:>4} cases  {title}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gradlab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grade", help="grade one learner file against a problem's cases")
+    p.add_argument("problem", help="a folder name under hidden_tests/, or a path to a problem")
+    p.add_argument("file", help="the learner's Python file")
+    p.add_argument("--json", action="store_true", help="print the JSON report")
+    p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("check", help="check that problems' tests accept correct and reject wrong")
+    p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel graders")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("list", help="list problems and their case counts")
+    p.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except _UsageError as exc:
+        print(f"gradlab: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProblemError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"gradlab: the problem has {len(exc.issues)} issue(s); fix them and try again",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""``gradlab check``: the instructor's gate that says whether a problem's tests mean anything.
+
+For each problem: the files are valid; the starter fails (a suite the starter passes tests
+nothing); the reference solution and every ``solutions/correct/`` file pass every case; every
+``solutions/wrong/`` file fails at least one case (and we say which); stated expected values agree
+with the reference engine.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.grading.problem import Problem, ProblemError, ProblemIssue, load_problem
+from engine.grading.report import Report
+from engine.grading.runner import Executor, grade
+from engine.grading.suite import ReferenceError_, compile_problem
+
+
+@dataclass
+class CheckResult:
+    slug: str
+    issues: list[str] = field(default_factory=list)  # each a complete `path:line: message`
+    lines: list[str] = field(default_factory=list)  # what was verified, for the log
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def load_and_compile(root: Path) -> tuple[Problem, dict[str, Any]]:
+    """Both steps, with a broken case reported like any other problem-file issue."""
+    problem = load_problem(root)
+    try:
+        return problem, compile_problem(problem)
+    except ReferenceError_ as exc:
+        raise ProblemError([ProblemIssue(exc.case.path, 1, str(exc))]) from None
+
+
+def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
+    result = CheckResult(slug=root.name)
+    try:
+        problem, suite = load_and_compile(root)
+    except ProblemError as exc:
+        result.issues.extend(map(str, exc.issues))
+        return result
+    for case in suite["cases"]:
+        for d in case["disagreements"]:
+            case_file = next(c for c in problem.cases if c.id == case["id"])
+            key = d["label"].split(".")[-2] if d["label"].endswith(".grad") else d["label"]
+            result.issues.append(
+                f"{case_file.path}:{case_file.line_of(key)}: expected {d['label']} = "
+                f"{d['stated']} but the reference engine computes {d['reference']}")
+    n = len(suite["cases"])
+    result.lines.append(f"{problem.slug}: {n} cases compiled")
+    submissions: list[tuple[str, Path, str]] = [
+        ("starter", root / "starter.py", problem.starter),
+        ("reference", root / "reference.py", problem.reference),
+    ]
+    for kind in ("correct", "wrong"):
+        submissions += [(kind, path, path.read_text(encoding="utf-8"))
+                        for path in problem.solutions(kind)]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        reports = list(pool.map(lambda s: grade(suite, s[2], executor), submissions))
+    if not problem.solutions("correct"):
+        result.issues.append(f"{root / 'solutions/correct'}:1: no correct solutions: add at least "
+                             "one other correct style besides the reference")
+    if not problem.solutions("wrong"):
+        result.issues.append(f"{root / 'solutions/wrong'}:1: no wrong solutions: add the mistakes "
+                             "learners make, one file each, so the suite is shown to catch them")
+    for (kind, path, _), report in zip(submissions, reports, strict=True):
+        _judge_submission(kind, path, report, result)
+    return result
+
+
+def _judge_submission(kind: str, path: Path, report: Report, result: CheckResult) -> None:
+    failing = [t for t in report.tests if t.status != "passed"]
+    if kind == "starter":
+        if report.status == "pass":
+            result.issues.append(f"{path}:1: the starter code passes every case: the suite "
+                                 "tests nothing the learner has to write")
+        else:
+            result.lines.append(f"  starter fails as it should ({report.passed}/{report.total})")
+    elif kind in ("reference", "correct"):
+        if report.status == "pass":
+            result.lines.append(f"  ok   {kind:<9} {path.name} passes all {report.total}")
+        elif report.load_error is not None:
+            line = report.load_error.line or 1
+            result.issues.append(f"{path}:{line}: this {kind} solution does not load: "
+                                 f"{report.message}")
+        else:
+            for t in failing:
+                line = t.line or 1
+                result.issues.append(f"{path}:{line}: this {kind} solution fails case "
+                                     f"{t.name!r}: {t.status}: {t.message}")
+    elif report.status == "pass":
+        result.issues.append(f"{path}:1: no case catches this wrong solution: add a case that "
+                             "it fails")
+    else:
+        caught = report.message if report.load_error else (
+            f"{len(failing)} of {report.total} cases, first {failing[0].name!r} "
+            f"({failing[0].status})")
+        result.lines.append(f"  ok   wrong     {path.name} caught by {caught}")
+
+
+__all__ = ["CheckResult", "check_problem", "load_and_compile"]

@@ -1,0 +1,197 @@
+"""Compare what the observer saw with what was expected, and say it in a learner's words.
+
+Works only on plain JSON from the observer: numbers are compared as real floats after their type
+was checked, so nothing a learner's object does can make a case pass. Hidden cases never show
+their inputs or expected numbers; their message names the kind of mistake instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from engine.grading.report import CaseResult
+
+_OPERATOR_METHODS = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__",
+                     "**": "__pow__", "@": "__matmul__"}
+
+
+def fmt(x: float) -> str:
+    """Numbers as Python prints them, so 0.0 reads as 0.0 and 10 as 10."""
+    return repr(int(x)) if isinstance(x, int) else repr(x)
+
+
+def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
+    """One case's verdict from its compiled form and the observer's result."""
+    visible = case["visibility"] == "visible"
+    result = CaseResult(
+        id=case["id"], name=case["name"], status="passed", visibility=case["visibility"],
+        output=obs.get("output", ""), output_truncated=obs.get("output_dropped", 0) > 0,
+        duration_ms=obs.get("duration_ms", 0.0),
+    )
+    status = obs["status"]
+    if status == "timeout":
+        result.status = "timeout"
+        result.message = (f"Stopped after {case['time_limit']:g} s: your code did not finish. "
+                          "Look for a loop that never ends.")
+    elif status == "crashed":
+        result.status = "error"
+        result.message = crash_message(obs.get("exit_code"))
+    elif status == "error":
+        result.status = "error"
+        result.message, result.line = error_message(obs["error"], case, visible)
+    elif status == "failed_assertion":
+        result.status = "failed"
+        text = obs["error"]["message"] or "an assertion in this case failed"
+        result.message = f"Check failed: {text}" if visible else _hidden_message(case, [])
+    else:
+        wrong = compare(case, obs.get("observations", {}))
+        if wrong:
+            result.status = "failed"
+            result.message = _visible_message(case, wrong) if visible else _hidden_message(case, wrong)
+            if visible:
+                result.details = _details(case, obs.get("observations", {}))
+    if result.status != "passed":
+        result.hint = case.get("hint")
+    return result
+
+
+Mismatch = tuple[str, float, "dict[str, Any] | None"]
+
+
+def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch]:
+    """Every (label, expected, observed descriptor) that does not match, in the case's order."""
+    tol = case["tolerance"]
+    wrong = []
+    for label, expected in case["expected"].items():
+        desc = observations.get(label)
+        if (desc is None or desc["kind"] != "number"
+                or not math.isclose(float(desc["value"]), expected, rel_tol=tol["rel"],
+                                    abs_tol=tol["abs"])):
+            wrong.append((label, expected, desc))
+    return wrong
+
+
+def describe_got(desc: dict[str, Any] | None) -> str:
+    if desc is None:
+        return "nothing (it was never recorded)"
+    kind = desc["kind"]
+    if kind == "number":
+        return fmt(desc["value"])
+    if kind == "nonfinite":
+        return desc["text"]
+    if kind == "missing":
+        return f"no such attribute (`{desc['type']}` has no `{desc['attribute']}`)"
+    if kind == "raised":
+        err = desc["error"]
+        return f"an error when read ({err['type']}: {err['message']})"
+    return f"a {desc['type']}, not a number ({desc['repr']})"
+
+
+def _where(case: dict[str, Any]) -> str:
+    spec = case["spec"]
+    if spec["kind"] != "data":
+        return ""
+    if spec.get("steps"):
+        return f" in `{'; '.join(spec['steps'])}; result = {spec['expression']}`"
+    return f" in `{spec['expression']}`"
+
+
+def _visible_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
+    parts = []
+    for label, expected, desc in wrong:
+        name = "`.data` of the result" if label == "result.data" else f"`{label}`"
+        parts.append(f"{name}: expected {fmt(expected)}, got {describe_got(desc)}")
+    return "; ".join(parts) + _where(case)
+
+
+def _hidden_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
+    """Say what kind of thing went wrong without giving away inputs or expected numbers."""
+    if case.get("on_fail"):
+        return case["on_fail"]
+    if any(desc is None or desc["kind"] not in ("number", "nonfinite") for _, _, desc in wrong):
+        return "A value that should be a plain number (int or float) was something else or missing."
+    if any(label == "result.data" for label, _, _ in wrong):
+        return "The forward value (`data`) of the result is wrong."
+    grads = [desc for label, _, desc in wrong if label.endswith(".grad")]
+    if grads and all(d["kind"] == "number" and d["value"] == 0 for d in grads):
+        return ("Some gradients stayed 0: the gradient did not reach every input. Check that "
+                "backward() seeds the output with 1 and visits every node.")
+    if case.get("reuses"):
+        return ("A value used more than once did not get the right total gradient: every use "
+                "must add its contribution (+=), and each node's backward must run once, in order.")
+    if grads:
+        return "A gradient is wrong."
+    return "This case did not pass."
+
+
+def _details(case: dict[str, Any], observations: dict[str, Any]) -> dict[str, Any]:
+    spec = case["spec"]
+    details: dict[str, Any] = {
+        "expected": case["expected"],
+        "got": {label: describe_got(observations.get(label)) for label in case["expected"]},
+    }
+    if spec["kind"] == "data":
+        details.update(values=spec["values"], steps=spec.get("steps", []),
+                       expression=spec["expression"])
+    return details
+
+
+def crash_message(exit_code: int | None) -> str:
+    if exit_code is not None and exit_code < 0:
+        return (f"The Python process running your code was killed (signal {-exit_code}), "
+                "most likely because it used too much memory.")
+    return (f"Your code ended the Python process (exit code {exit_code}) before this case "
+            "finished: do not call os._exit() or exit the interpreter from your class.")
+
+
+def error_message(err: dict[str, Any], case: dict[str, Any] | None,
+                  visible: bool = True) -> tuple[str, int | None]:
+    """A learner-facing message for an exception, and the learner's line when there is one."""
+    kind, text, line = err["type"], err.get("message", ""), err.get("line")
+    where = f" (line {line}" + (f", in {err['function']}" if err.get("function") else "") + ")" \
+        if line else ""
+    if err.get("origin") == "case":
+        return _case_error(err, case, visible), line
+    if kind == "RecursionError":
+        return (f"RecursionError: maximum recursion depth exceeded{where}. A function keeps "
+                "calling itself: an operator that calls itself, or a recursive walk on a graph "
+                "too deep for recursion."), line
+    if kind == "SystemExit":
+        return f"Your code called exit(){where}: return from your method instead.", line
+    if kind == "MemoryError":
+        return f"MemoryError: your code ran out of memory{where}.", line
+    if kind == "KeyboardInterrupt":
+        return f"Your code was interrupted{where}.", line
+    if kind == "MissingValueClass":
+        return "Your code must define a class named `Value`.", None
+    return f"{kind}: {text}{where}" if text else f"{kind}{where}", line
+
+
+def _case_error(err: dict[str, Any], case: dict[str, Any] | None, visible: bool) -> str:
+    """An error raised by the case's own code: usually a missing or incomplete operation."""
+    kind, text = err["type"], err.get("message", "")
+    context = _where(case) if case and visible else ""
+    if kind == "AttributeError" and err.get("attribute"):
+        owner = err.get("object_type")
+        if owner == "Value":
+            return f"`Value` has no method `{err['attribute']}`."
+        if owner == "NoneType":
+            return ("An operation returned None instead of a Value: does every operator method "
+                    f"end with `return out`?{context}")
+        return (f"An operation returned a {owner}, not a Value (it has no "
+                f"`{err['attribute']}`){context}.")
+    match = re.match(r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'", text)
+    if kind == "TypeError" and match:
+        op, left, right = match.groups()
+        method = _OPERATOR_METHODS.get(op, "the operator method")
+        if left == right == "Value":
+            return f"`Value` does not support `{op}`: define `{method}`."
+        if left == "Value":
+            return (f"`Value {op} {right}` is not supported: `{method}` must also accept a plain "
+                    "number (wrap it in a Value).")
+        return f"`{left} {op} {right}` is not supported{context}."
+    if kind == "TypeError" and "Value()" in text:
+        return f"Creating a Value failed: TypeError: {text}. `Value(2)` must work."
+    return f"{kind}: {text}{context}" if text else f"{kind}{context}"

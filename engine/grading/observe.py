@@ -1,0 +1,275 @@
+"""Run learner code on one case and write down what it did, as plain JSON-ready data.
+
+This is the only module that touches learner objects. It never sees expected values (judging happens
+elsewhere, on the JSON this returns), and it turns every number it reads into a descriptor after an
+exact type check, so a learner object with a permissive ``__eq__`` can never stand in for a number.
+It runs in the CPython grading child and, unchanged, inside Pyodide. Standard library only.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import sys
+import time
+import traceback
+from types import ModuleType as _ModuleType
+from collections.abc import Callable
+from typing import Any
+
+LEARNER_FILE = "solution.py"
+LEARNER_MODULE = "solution"
+CASE_FILE = "<case>"
+DEFAULT_OUTPUT_LIMIT = 8_000
+
+# Captured at import, before any learner code runs: patching builtins later cannot fool the observer.
+_type, _repr, _isinstance, _len, _str = type, repr, isinstance, len, str
+_float, _int, _bool, _isfinite = float, int, bool, math.isfinite
+_BUILTINS = dict(builtins.__dict__)
+_perf_counter = time.perf_counter
+
+
+class OutputCapture:
+    """A write-only text sink that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = DEFAULT_OUTPUT_LIMIT) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def write(self, text: object) -> int:
+        text = text if _type(text) is _str else _str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, _len(text))
+        self.dropped += max(0, _len(text) - max(room, 0))
+        return _len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class _Recorder:
+    """The ``record(label, value)`` function a script case calls; it keeps descriptors only."""
+
+    def __init__(self) -> None:
+        self.observations: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, label: str, value: object) -> None:
+        self.observations[_str(label)] = describe(value)
+
+
+def describe(value: object) -> dict[str, Any]:
+    """A JSON-ready description of a value read from learner objects.
+
+    Only exact ``int`` and ``float`` count as numbers: ``bool``, ``str``, a ``Value`` or any learner
+    class is reported by type and a short repr, so it can be shown but never compared as a number.
+    """
+    kind = _type(value)
+    if kind is _float or kind is _int:
+        if kind is _float and not _isfinite(value):  # type: ignore[arg-type]
+            return {"kind": "nonfinite", "text": _repr(value)}
+        if kind is _int and not -(2**63) <= value <= 2**63:  # type: ignore[operator]
+            return {"kind": "number", "value": _float(value)}  # type: ignore[arg-type]
+        return {"kind": "number", "value": value}
+    return {"kind": "other", "type": kind.__name__, "repr": _safe_repr(value)}
+
+
+def _safe_repr(value: object, limit: int = 80) -> str:
+    try:
+        text = _repr(value)
+        text = text if _type(text) is _str else "<repr did not return a string>"
+    except BaseException as exc:  # noqa: BLE001 - a learner __repr__ may raise anything
+        text = f"<repr raised {_type(exc).__name__}>"
+    return text if _len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _read_attribute(obj: object, name: str) -> dict[str, Any]:
+    try:
+        return describe(getattr(obj, name))
+    except AttributeError:
+        return {"kind": "missing", "attribute": name, "type": _type(obj).__name__}
+    except BaseException as exc:  # noqa: BLE001 - a learner property may raise anything
+        return {"kind": "raised", "error": describe_exception(exc)}
+
+
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    """Type, message and the learner's own part of the traceback, nothing from the grader."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    learner = [f for f in frames if f.filename == LEARNER_FILE]
+    info: dict[str, Any] = {
+        "type": _type(exc).__name__,
+        "message": _safe_str(exc),
+        # Raised while the learner's code was running, or by the case's own code (a missing
+        # method, an instructor's assert): only frames still on the stack are in the traceback.
+        "origin": "learner" if learner else "case",
+        "line": learner[-1].lineno if learner else None,
+        "function": learner[-1].name if learner else None,
+        "traceback": "".join(traceback.format_list(learner[-5:])) if learner else "",
+    }
+    if _isinstance(exc, AttributeError):
+        obj = getattr(exc, "obj", None)
+        info["attribute"] = getattr(exc, "name", None)
+        info["object_type"] = _type(obj).__name__ if obj is not None else "NoneType"
+    if _isinstance(exc, SyntaxError):
+        info["line"], info["column"] = exc.lineno, exc.offset
+    return info
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        text = _str(exc)
+    except BaseException:  # noqa: BLE001
+        text = ""
+    return text if _len(text) <= 500 else text[:497] + "..."
+
+
+def load(source: str) -> tuple[Any, dict[str, Any] | None]:
+    """Compile the learner's source once; a syntax error is reported with its line and column."""
+    try:
+        return compile(source, LEARNER_FILE, "exec"), None
+    except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors too
+        info = describe_exception(exc)
+        info["origin"] = "learner"
+        info["message"] = exc.msg
+        return None, info
+    except (ValueError, MemoryError, RecursionError) as exc:  # e.g. a null byte in the source
+        return None, {"type": _type(exc).__name__, "message": _safe_str(exc), "origin": "learner",
+                      "line": None, "traceback": ""}
+
+
+def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | None, Any]:
+    """Execute the learner module as a new ``solution`` module; returns (namespace, exception).
+
+    The module is a real one in ``sys.modules`` (dataclasses, pickle and typing look it up there),
+    replaced on every call so no state carries from one case to the next.
+    """
+    module = _ModuleType(LEARNER_MODULE)
+    module.__file__ = LEARNER_FILE
+    namespace: dict[str, Any] = module.__dict__
+    namespace["__builtins__"] = dict(_BUILTINS)
+    sys.modules[LEARNER_MODULE] = module
+    with _redirected(stdout):
+        try:
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+            return None, exc
+    return namespace, None
+
+
+def check_module(code: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any] | None:
+    """Run the module once: an exception at top level, or no ``Value`` class, is reported once."""
+    out = OutputCapture(limit)
+    namespace, exc = fresh_namespace(code, out)
+    if exc is not None:
+        return describe_exception(exc)
+    value_cls = namespace.get("Value") if namespace else None
+    if not _isinstance(value_cls, _type):
+        found = "nothing" if value_cls is None else f"a {_type(value_cls).__name__}"
+        return {"type": "MissingValueClass", "origin": "learner", "line": None, "traceback": "",
+                "message": f"your code must define a class named `Value` (found {found})"}
+    return None
+
+
+def run_case(code: Any, case: dict[str, Any], limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any]:
+    """Observe one case in a fresh learner namespace; always returns a result, never raises."""
+    started = _perf_counter()
+    out = OutputCapture(limit)
+    namespace, exc = fresh_namespace(code, out)
+    if exc is None:
+        assert namespace is not None
+        return observe_with(namespace.get("Value"), case, out, started)
+    result = {"id": case["id"], "status": "error", "observations": {},
+              "error": describe_exception(exc)}
+    return _finish(result, out, started)
+
+
+def observe_with(value_cls: Any, case: dict[str, Any], out: OutputCapture | None = None,
+                 started: float | None = None) -> dict[str, Any]:
+    """Observe one case with a given ``Value`` class (the learner's, or the reference engine's)."""
+    started = _perf_counter() if started is None else started
+    out = out or OutputCapture()
+    recorder = _Recorder()
+    result: dict[str, Any] = {"id": case["id"], "status": "ok"}
+    with _redirected(out):
+        try:
+            _CASE_KINDS[case["kind"]](value_cls, case, recorder)
+        except BaseException as exc:  # noqa: BLE001 - whatever the learner raises
+            result["status"] = "failed_assertion" if _is_case_assertion(exc) else "error"
+            result["error"] = describe_exception(exc)
+    result["observations"] = recorder.observations
+    return _finish(result, out, started)
+
+
+def _finish(result: dict[str, Any], out: OutputCapture, started: float) -> dict[str, Any]:
+    result["output"] = out.text()
+    result["output_dropped"] = out.dropped
+    result["duration_ms"] = round((_perf_counter() - started) * 1000, 3)
+    return result
+
+
+def _is_case_assertion(exc: BaseException) -> bool:
+    # An assert written by the instructor in a script case is a failed check, not a crash.
+    return _isinstance(exc, AssertionError) and describe_exception(exc)["origin"] == "case"
+
+
+def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
+    variables = {name: value_cls(value) for name, value in case["values"].items()}
+    scope: dict[str, Any] = {"__builtins__": {}, **variables}
+    for step in case.get("steps", ()):
+        exec(compile(step, CASE_FILE, "exec"), scope)
+    result = eval(compile(case["expression"], CASE_FILE, "eval"), scope)
+    result.backward()
+    record.observations["result.data"] = _read_attribute(result, "data")
+    for name in case["record"]:
+        record.observations[f"{name}.grad"] = _read_attribute(variables[name], "grad")
+
+
+def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
+    scope: dict[str, Any] = {"__name__": "case", "Value": value_cls, "record": record}
+    exec(compile(case["script"], CASE_FILE, "exec"), scope)
+
+
+_CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder], None]] = {
+    "data": _run_data_case,
+    "script": _run_script_case,
+}
+
+
+class _redirected:
+    """Send ``print`` and ``sys.stderr`` to the capture while learner code runs."""
+
+    def __init__(self, sink: OutputCapture) -> None:
+        self.sink = sink
+
+    def __enter__(self) -> None:
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = self.sink  # type: ignore[assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout, sys.stderr = self.saved
+
+
+def observe_all(source: str, cases: list[dict[str, Any]], limit: int = DEFAULT_OUTPUT_LIMIT,
+                on_result: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Load once, then run every case in its own namespace: the in-process path (Pyodide, tests)."""
+    code, error = load(source)
+    if error is None:
+        error = check_module(code, limit)
+    if error is not None:
+        return {"load_error": error, "results": []}
+    results = []
+    for case in cases:
+        res = run_case(code, case, limit)
+        if on_result is not None:
+            on_result(res)
+        results.append(res)
+    return {"load_error": None, "results": results}

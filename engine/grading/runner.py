@@ -1,0 +1,63 @@
+"""Grade one learner file against a compiled suite: observe, then judge, then report.
+
+The runner does not care where observation happens: ``InProcessExecutor`` runs learner code in this
+interpreter (the site's Pyodide worker, which enforces its own time limit from JavaScript), and
+``engine.grading.sandbox.SubprocessExecutor`` runs it in a child process that can be killed (the CLI).
+Both hand back the same plain observations, so the verdicts are the same.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from engine.grading import observe
+from engine.grading.judge import error_message, judge_case
+from engine.grading.report import LoadError, Report
+
+
+class Executor(Protocol):
+    def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+        """Return ``{"load_error": dict | None, "results": [observation per case, in order]}``."""
+        ...
+
+
+class InProcessExecutor:
+    """Runs learner code in this interpreter: for Pyodide, and for trusted code on CPython."""
+
+    def __init__(self, output_limit: int = observe.DEFAULT_OUTPUT_LIMIT) -> None:
+        self.output_limit = output_limit
+
+    def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+        return observe.observe_all(source, [c["spec"] for c in cases], self.output_limit)
+
+
+def grade(suite: dict[str, Any], source: str, executor: Executor) -> Report:
+    """The whole pipeline for one submission; never raises for anything the learner wrote."""
+    started = time.perf_counter()
+    cases = suite["cases"]
+    report = Report(problem=suite["problem"]["slug"], suite_version=suite["version"],
+                    status="pass", total=len(cases))
+    observed = executor.observe(source, cases)
+    error = observed["load_error"]
+    if error is not None:
+        message, line = error_message(error, None)
+        if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
+            column = error.get("column")
+            message = (f"{error['type']}: {error['message']} (line {line}"
+                       + (f", column {column})" if column else ")"))
+        elif error["type"] == "Timeout":
+            message = error["message"]
+        report.status, report.message = "error", message
+        report.load_error = LoadError(type=error["type"], message=message, line=line,
+                                      column=error.get("column"),
+                                      traceback=error.get("traceback", ""))
+    else:
+        by_id = {r["id"]: r for r in observed["results"]}
+        for case in cases:
+            obs = by_id.get(case["id"]) or {"status": "crashed", "exit_code": None}
+            report.tests.append(judge_case(case, obs))
+        if report.passed < report.total:
+            report.status = "fail"
+    report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    return report

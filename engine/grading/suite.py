@@ -1,0 +1,146 @@
+"""Compile a validated problem into a suite: plain, JSON-ready data that the runner needs.
+
+A suite holds what the learner may see (name, visibility, hint) and, per case, two separate
+parts: ``spec``, the only thing the observer receives, and ``expected``, which only the judge reads.
+Expected values not written by the instructor come from the reference engine (``engine.autograd``);
+ones that are written are kept, and ``gradlab check`` reports any that disagree with the engine.
+The schema is ``docs/schemas/suite.schema.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from typing import Any
+
+from engine.autograd import Value
+from engine.grading import observe
+from engine.grading.generate import generate_graph
+from engine.grading.problem import DEFAULT_TOLERANCE, CaseFile, Problem
+
+SUITE_SCHEMA = "gradlab.suite/1"
+
+
+class ReferenceError_(Exception):
+    """The reference engine could not run a case: the case itself is broken."""
+
+    def __init__(self, case: CaseFile, message: str) -> None:
+        self.case = case
+        super().__init__(message)
+
+
+def compile_problem(problem: Problem) -> dict[str, Any]:
+    """Problem files -> suite. Raises ReferenceError_ when the engine cannot run a case."""
+    cases: list[dict[str, Any]] = []
+    for case_file in problem.cases:
+        cases.extend(_compile_case(case_file, problem))
+    body = {
+        "schema": SUITE_SCHEMA,
+        "problem": {
+            "slug": problem.slug,
+            "title": problem.title,
+            "difficulty": problem.difficulty,
+            "order": problem.order,
+            "summary": problem.summary,
+            "time_limit": problem.time_limit,
+            "ops": problem.ops,
+            "statement": problem.statement,
+            "starter": problem.starter,
+        },
+        "cases": cases,
+    }
+    text = json.dumps(body, sort_keys=True).encode()
+    body["version"] = hashlib.sha256(text).hexdigest()[:16]
+    return body
+
+
+def _common(case_file: CaseFile, problem: Problem) -> dict[str, Any]:
+    d = case_file.data
+    return {
+        "id": case_file.id,
+        "name": d["name"],
+        "kind": d["kind"],
+        "visibility": d.get("visibility", "hidden" if d["kind"] == "generated" else "visible"),
+        "hint": d.get("hint"),
+        "on_fail": d.get("on_fail"),
+        "tolerance": {**DEFAULT_TOLERANCE, **d.get("tolerance", {})},
+        "time_limit": float(d.get("time_limit", problem.time_limit)),
+        "source": str(case_file.path.relative_to(problem.root)),
+    }
+
+
+def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]:
+    d = case_file.data
+    if d["kind"] == "generated":
+        return _generated_cases(case_file, problem)
+    if d["kind"] == "data":
+        spec = {"id": case_file.id, "kind": "data", "values": d["values"],
+                "steps": d.get("steps", []), "expression": d["expression"],
+                "record": d.get("record", list(d["values"]))}
+        stated = {}
+        if "data" in d.get("expected", {}):
+            stated["result.data"] = d["expected"]["data"]
+        stated.update({f"{k}.grad": v for k, v in d.get("expected", {}).get("grad", {}).items()})
+    else:
+        spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
+        stated = dict(d.get("expected", {}))
+    reference = reference_observations(spec, case_file)
+    # Stated values win, so a case means what its author wrote; `check` lists any disagreement.
+    disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
+                     for k, v in stated.items() if not _agree(v, reference.get(k), d)]
+    case = {**_common(case_file, problem), "spec": spec, "expected": {**reference, **stated},
+            "reuses": _reuses(spec), "disagreements": disagreements}
+    return [case]
+
+
+def _agree(stated: float, reference: float | None, d: dict[str, Any]) -> bool:
+    tol = {**DEFAULT_TOLERANCE, **d.get("tolerance", {})}
+    return reference is not None and math.isclose(stated, reference, rel_tol=tol["rel"],
+                                                  abs_tol=tol["abs"])
+
+
+def reference_observations(spec: dict[str, Any], case_file: CaseFile) -> dict[str, float]:
+    """What the reference engine records for this case, as plain floats."""
+    result = observe.observe_with(Value, spec)
+    if result["status"] != "ok":
+        err = result["error"]
+        raise ReferenceError_(case_file, f"the reference engine fails on this case: "
+                                         f"{err['type']}: {err['message']}")
+    numbers = {}
+    for label, desc in result["observations"].items():
+        if desc["kind"] != "number":
+            raise ReferenceError_(case_file, f"the reference engine records a non-number for "
+                                             f"{label!r}: {desc}")
+        numbers[label] = float(desc["value"])
+    return numbers
+
+
+def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]:
+    d = case_file.data
+    rng = random.Random(d["seed"])
+    ops = d.get("ops", problem.ops)
+    out = []
+    for i in range(1, d["count"] + 1):
+        graph = generate_graph(rng, ops, tuple(d.get("nodes", (3, 10))),
+                               tuple(d.get("leaves", (2, 4))))
+        spec = {"id": f"{case_file.id}-{i}", "kind": "data", "values": graph.values,
+                "steps": graph.steps, "expression": graph.expression, "record": list(graph.values)}
+        reference = reference_observations(spec, case_file)
+        common = _common(case_file, problem)
+        common.update(id=spec["id"], name=f"{d['name']} ({i} of {d['count']})")
+        out.append({**common, "spec": spec, "expected": reference, "reuses": graph.reuses,
+                    "disagreements": []})
+    return out
+
+
+def _reuses(spec: dict[str, Any]) -> bool:
+    """Whether some name is used twice: then a wrong gradient likely missed a contribution."""
+    if spec["kind"] != "data":
+        return False
+    text = " ".join([*(s.split("=", 1)[1] for s in spec["steps"] if "=" in s), spec["expression"]])
+    words = re.findall(r"[A-Za-z_]\w*", text)
+    names = set(spec["values"]) | {s.split("=", 1)[0].strip() for s in spec["steps"]}
+    return any(words.count(n) >= 2 for n in names)
