@@ -29,7 +29,7 @@ def _check_number(x: object, what: str) -> None:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in every ``grad``."""
 
-    __slots__ = ("data", "grad", "_backward", "_prev", "_op")
+    __slots__ = ("_backward", "_op", "_prev", "data", "grad")
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "") -> None:
         _check_number(data, "Value data")

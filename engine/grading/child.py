@@ -8,6 +8,7 @@ case, ``done``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -19,10 +20,8 @@ def _limit_memory(megabytes: int) -> None:
     except ImportError:  # not on this platform: the parent's time limit still applies
         return
     limit = megabytes * 1024 * 1024
-    try:
+    with contextlib.suppress(ValueError, OSError):  # a lower hard limit is already in force
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
 
 
 def main() -> None:

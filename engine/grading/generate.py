@@ -60,7 +60,6 @@ class Graph:
     values: dict[str, float]
     steps: list[str]
     expression: str
-    reuses: bool
 
 
 def _fmt(c: float) -> str:
@@ -120,9 +119,7 @@ def _try_graph(rng: random.Random, ops: list[str], nodes: tuple[int, int],
             uses[y] += 1
     # Fold every unused intermediate into the output so the whole graph matters.
     unused = [n for n in live if n.startswith("n") and uses[n] == 0]
-    if "+" in ops and len(unused) > 1:
-        expression = " + ".join(unused)
-    else:
-        expression = steps[-1].split(" = ")[0]
+    last = steps[-1].split(" = ")[0]
+    expression = " + ".join(unused) if "+" in ops and len(unused) > 1 else last
     reuses = any(count >= 2 for count in uses.values())
-    return Graph(values, steps, expression, reuses) if reuses else None
+    return Graph(values, steps, expression) if reuses else None

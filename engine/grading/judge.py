@@ -99,11 +99,12 @@ def _where(case: dict[str, Any]) -> str:
 
 
 def _visible_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
-    parts = []
+    """One line per wrong value, each complete: "`b.grad`: expected 0.0, got 10 in `...`"."""
+    lines = []
     for label, expected, desc in wrong:
         name = "`.data` of the result" if label == "result.data" else f"`{label}`"
-        parts.append(f"{name}: expected {fmt(expected)}, got {describe_got(desc)}")
-    return "; ".join(parts) + _where(case)
+        lines.append(f"{name}: expected {fmt(expected)}, got {describe_got(desc)}{_where(case)}")
+    return "\n".join(lines)
 
 
 def _hidden_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
@@ -118,12 +119,22 @@ def _hidden_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
     if grads and all(d["kind"] == "number" and d["value"] == 0 for d in grads):
         return ("Some gradients stayed 0: the gradient did not reach every input. Check that "
                 "backward() seeds the output with 1 and visits every node.")
-    if case.get("reuses"):
-        return ("A value used more than once did not get the right total gradient: every use "
-                "must add its contribution (+=), and each node's backward must run once, in order.")
+    features = [FEATURES[f] for f in case.get("features", []) if f in FEATURES]
+    if grads and features:
+        return "A gradient is wrong. This graph has " + "; ".join(features) + "."
     if grads:
         return "A gradient is wrong."
     return "This case did not pass."
+
+
+# What each graph feature means for a learner, worded to point at the usual mistake.
+FEATURES = {
+    "reused_input": "an input used more than once (its gradient must add up every use, with +=)",
+    "shared_intermediate": ("an intermediate result used more than once (its rule must run once, "
+                            "after all its uses have added to its grad)"),
+    "relu_at_zero": "a relu whose input is exactly 0 (relu's local gradient there is 0)",
+    "plain_number": "plain numbers mixed with Values (x + 1, x * 2)",
+}
 
 
 def _details(case: dict[str, Any], observations: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import math
 import sys
 import time
 import traceback
-from types import ModuleType as _ModuleType
 from collections.abc import Callable
+from types import ModuleType as _ModuleType
 from typing import Any
 
 LEARNER_FILE = "solution.py"
@@ -87,7 +87,7 @@ def _safe_repr(value: object, limit: int = 80) -> str:
     try:
         text = _repr(value)
         text = text if _type(text) is _str else "<repr did not return a string>"
-    except BaseException as exc:  # noqa: BLE001 - a learner __repr__ may raise anything
+    except BaseException as exc:
         text = f"<repr raised {_type(exc).__name__}>"
     return text if _len(text) <= limit else text[: limit - 3] + "..."
 
@@ -97,7 +97,7 @@ def _read_attribute(obj: object, name: str) -> dict[str, Any]:
         return describe(getattr(obj, name))
     except AttributeError:
         return {"kind": "missing", "attribute": name, "type": _type(obj).__name__}
-    except BaseException as exc:  # noqa: BLE001 - a learner property may raise anything
+    except BaseException as exc:
         return {"kind": "raised", "error": describe_exception(exc)}
 
 
@@ -127,7 +127,7 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
 def _safe_str(exc: BaseException) -> str:
     try:
         text = _str(exc)
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         text = ""
     return text if _len(text) <= 500 else text[:497] + "..."
 
@@ -160,7 +160,7 @@ def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | 
     with _redirected(stdout):
         try:
             exec(code, namespace)
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        except BaseException as exc:
             return None, exc
     return namespace, None
 
@@ -202,7 +202,7 @@ def observe_with(value_cls: Any, case: dict[str, Any], out: OutputCapture | None
     with _redirected(out):
         try:
             _CASE_KINDS[case["kind"]](value_cls, case, recorder)
-        except BaseException as exc:  # noqa: BLE001 - whatever the learner raises
+        except BaseException as exc:
             result["status"] = "failed_assertion" if _is_case_assertion(exc) else "error"
             result["error"] = describe_exception(exc)
     result["observations"] = recorder.observations
@@ -245,7 +245,9 @@ _CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder], None]] = {
 
 
 class _redirected:
-    """Send ``print`` and ``sys.stderr`` to the capture while learner code runs."""
+    """Wraps every stretch of learner code: output goes to the capture, and afterwards the
+    ``builtins`` module is put back as it was, so ``import builtins; builtins.isinstance = ...``
+    cannot break the grader or leak into the next case."""
 
     def __init__(self, sink: OutputCapture) -> None:
         self.sink = sink
@@ -256,6 +258,16 @@ class _redirected:
 
     def __exit__(self, *exc: object) -> None:
         sys.stdout, sys.stderr = self.saved
+        _restore_builtins()
+
+
+def _restore_builtins() -> None:
+    current = builtins.__dict__
+    for name in [n for n in current if n not in _BUILTINS]:
+        del current[name]
+    for name, value in _BUILTINS.items():
+        if current.get(name) is not value:
+            current[name] = value
 
 
 def observe_all(source: str, cases: list[dict[str, Any]], limit: int = DEFAULT_OUTPUT_LIMIT,

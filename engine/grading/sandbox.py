@@ -104,7 +104,7 @@ class SubprocessExecutor:
                 if lines.timed_out:
                     results.append({"id": case["id"], "status": "timeout", "duration_ms": elapsed})
                 else:
-                    _kill(proc)
+                    _wait_or_kill(proc)
                     results.append({"id": case["id"], "status": "crashed", "duration_ms": elapsed,
                                     "exit_code": proc.returncode})
                 break
@@ -121,12 +121,19 @@ def _child_env() -> dict[str, str]:
 
 
 def _crash_error(proc: subprocess.Popen[bytes], doing: str) -> dict[str, Any]:
-    _kill(proc)
+    _wait_or_kill(proc)
     code = proc.returncode
     how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
     return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
             "message": f"the Python process {how} while {doing}: your code may have called "
                        "os._exit() or used too much memory at the top level"}
+
+
+def _wait_or_kill(proc: subprocess.Popen[bytes]) -> None:
+    try:  # let it finish dying on its own, so the exit code says what really happened
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import math
 import random
-import re
 from typing import Any
 
 from engine.autograd import Value
@@ -92,7 +91,7 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]
     disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
                      for k, v in stated.items() if not _agree(v, reference.get(k), d)]
     case = {**_common(case_file, problem), "spec": spec, "expected": {**reference, **stated},
-            "reuses": _reuses(spec), "disagreements": disagreements}
+            "features": graph_features(spec), "disagreements": disagreements}
     return [case]
 
 
@@ -131,16 +130,43 @@ def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, An
         reference = reference_observations(spec, case_file)
         common = _common(case_file, problem)
         common.update(id=spec["id"], name=f"{d['name']} ({i} of {d['count']})")
-        out.append({**common, "spec": spec, "expected": reference, "reuses": graph.reuses,
-                    "disagreements": []})
+        out.append({**common, "spec": spec, "expected": reference,
+                    "features": graph_features(spec), "disagreements": []})
     return out
 
 
-def _reuses(spec: dict[str, Any]) -> bool:
-    """Whether some name is used twice: then a wrong gradient likely missed a contribution."""
+def graph_features(spec: dict[str, Any]) -> list[str]:
+    """The tricky things a data case's graph contains, read off the reference engine's graph.
+
+    A hidden case's failure message names these, so the learner knows what kind of situation
+    broke without seeing the inputs.
+    """
     if spec["kind"] != "data":
-        return False
-    text = " ".join([*(s.split("=", 1)[1] for s in spec["steps"] if "=" in s), spec["expression"]])
-    words = re.findall(r"[A-Za-z_]\w*", text)
-    names = set(spec["values"]) | {s.split("=", 1)[0].strip() for s in spec["steps"]}
-    return any(words.count(n) >= 2 for n in names)
+        return []
+    scope: dict[str, Any] = {"__builtins__": {}}
+    leaves = {name: Value(v) for name, v in spec["values"].items()}
+    scope.update(leaves)
+    for step in spec["steps"]:
+        exec(step, scope)
+    result = eval(spec["expression"], scope)
+    uses: dict[int, int] = {}
+    seen: set[int] = set()
+    stack = [result]
+    features: set[str] = set()
+    leaf_ids = {id(v) for v in leaves.values()}
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node._op == "relu" and node._prev[0].data == 0:
+            features.add("relu_at_zero")
+        for child in node._prev:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+            if not child._prev and id(child) not in leaf_ids:
+                features.add("plain_number")
+            stack.append(child)
+    for node_id, count in uses.items():
+        if count > 1:
+            features.add("reused_input" if node_id in leaf_ids else "shared_intermediate")
+    return sorted(features)

@@ -1,4 +1,6 @@
 # Mistake: The topological sort has no visited set, so a shared node's rule runs once per path.
+# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
+# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

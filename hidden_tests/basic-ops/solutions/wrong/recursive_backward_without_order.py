@@ -1,4 +1,6 @@
 # Mistake: backward() recurses into the inputs right after its own rule, without a topological order, so a shared node passes its gradient on before all of it has arrived.
+# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
+# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

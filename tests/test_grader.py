@@ -1,0 +1,276 @@
+"""The grader on learner code that does everything learners (and a few cheaters) do.
+
+The contract: no false pass, ever; one case's failure never stops the others; every verdict says
+what to fix; nothing the learner's code does in the child process can touch the verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import REFERENCE, patch
+
+from engine.grading.runner import grade
+
+RELU_LINE = "self.grad += (out.data > 0) * out.grad"
+MUL_LINES = "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad"
+
+
+def in_relu(code: str) -> str:
+    """The reference solution with ``code`` run first thing in ``relu``."""
+    return patch(REFERENCE, "    def relu(self):\n", f"    def relu(self):\n        {code}\n")
+
+
+def statuses(report):
+    return {t.name: t.status for t in report.tests}
+
+
+def only(report, status):
+    return [t for t in report.tests if t.status == status]
+
+
+def test_reference_passes_every_case(basic_suite, sandbox):
+    report = grade(basic_suite, REFERENCE, sandbox)
+    assert report.status == "pass"
+    assert report.passed == report.total == len(basic_suite["cases"]) >= 20
+
+
+def test_message_names_variable_expected_got_and_expression(basic_suite, sandbox):
+    leaky_relu = patch(REFERENCE, RELU_LINE, "self.grad += out.grad")
+    report = grade(basic_suite, leaky_relu, sandbox)
+    first = report.tests[0]
+    assert first.name == "Reference example: ReLU on a negative value zeros all gradients"
+    assert first.status == "failed"
+    assert "`b.grad`: expected 0.0, got 10 in `(a + b * c).relu()`" in first.message.splitlines()
+    assert len(first.message.splitlines()) == 3  # a, b and c are all wrong
+    assert first.hint and "relu" in first.hint
+    assert first.details["values"] == {"a": 2, "b": -3, "c": 10}
+
+
+@pytest.mark.parametrize(
+    ("replacement", "got_words"),
+    [
+        # An object that claims to equal anything.
+        ("class Any:\n    def __eq__(self, o): return True\n    __hash__ = None\n"
+         "ANY = Any()\n", "a Any, not a number"),
+        ("", "nan"),
+        ("", "a bool, not a number"),
+        ("", "a str, not a number"),
+        ("", "a Value, not a number"),
+    ],
+    ids=["permissive-eq", "nan", "bool", "string", "value"],
+)
+def test_no_false_pass_for_things_that_are_not_numbers(mini_suite, sandbox, replacement, got_words):
+    fake = {"a Any, not a number": "ANY", "nan": "float('nan')", "a bool, not a number": "True",
+            "a str, not a number": "'1.0'", "a Value, not a number": "Value(1.0)"}[got_words]
+    # backward() sets every grad reachable to the fake after doing the real work.
+    source = replacement + patch(REFERENCE, "            v._backward()\n",
+                                 f"            v._backward()\n        for v in topo: v.grad = {fake}\n")
+    report = grade(mini_suite, source, sandbox)
+    assert report.passed == 0
+    visible = [t for t in report.tests if t.visibility == "visible"]
+    assert all(t.status == "failed" for t in report.tests)
+    assert got_words in visible[0].message
+
+
+def test_patching_math_builtins_and_json_in_the_learner_process_changes_nothing(mini_suite, sandbox):
+    cheat = """
+import builtins, json, math, sys
+math.isclose = lambda *a, **k: True
+builtins.isinstance = lambda *a: True
+builtins.float = lambda *a: 1.0
+json.dumps = lambda *a, **k: '{"event": "case", "result": {"status": "ok"}}'
+sys.stdout.write('{"event": "done"}\\n')
+"""
+    wrong = patch(REFERENCE, MUL_LINES, "self.grad += 1\n            other.grad += 1")
+    report = grade(mini_suite, cheat + wrong, sandbox)
+    assert statuses(report)["Hidden product"] == "failed"
+    assert report.status == "fail"
+
+
+def test_writing_fake_results_to_raw_stdout_does_not_forge_a_verdict(mini_suite, sandbox):
+    forged = json.dumps({"event": "case", "result": {"id": "03-mul", "status": "ok",
+                                                     "observations": {}}})
+    source = f"import os\nos.write(1, b'{forged}\\n')\nos.write(2, b'noise')\n" + patch(
+        REFERENCE, "self.grad = 1\n", "self.grad = 0\n")
+    report = grade(mini_suite, source, sandbox)
+    assert statuses(report)["Hidden product"] == statuses(report)["Addition: a + b"] == "failed"
+
+
+def test_os_exit_mid_case_is_an_error_and_other_cases_still_run(mini_suite, sandbox):
+    source = in_relu("import os; os._exit(0)")
+    report = grade(mini_suite, source, sandbox)
+    result = statuses(report)
+    assert result["ReLU of a product: (a * b).relu()"] == "error"
+    assert result["Addition: a + b"] == "passed"
+    assert result["Hidden product"] == "passed"  # ran in a fresh child after the crash
+    crashed = only(report, "error")[0]
+    assert "ended the Python process" in crashed.message
+
+
+def test_sys_exit_is_reported_with_the_learner_line(mini_suite, sandbox):
+    source = in_relu("import sys; sys.exit()")
+    report = grade(mini_suite, source, sandbox)
+    err = only(report, "error")[0]
+    assert "exit()" in err.message and err.line == REFERENCE.splitlines().index("    def relu(self):") + 2
+
+
+@pytest.mark.parametrize("hang", ["while True: pass", "import time; time.sleep(1e9)"])
+def test_a_hanging_case_times_out_and_the_others_still_pass(mini_suite, sandbox, hang):
+    source = patch(REFERENCE, "    def relu(self):\n", f"    def relu(self):\n        {hang}\n")
+    started = time.monotonic()
+    report = grade(mini_suite, source, sandbox)
+    assert time.monotonic() - started < 15  # the 1 s limit, plus one child restart
+    result = statuses(report)
+    assert result["ReLU of a product: (a * b).relu()"] == "timeout"
+    assert result["Addition: a + b"] == result["Hidden product"] == "passed"
+    assert "Stopped after 1 s: your code did not finish" in only(report, "timeout")[0].message
+
+
+def test_top_level_infinite_loop_is_reported_once(mini_suite, sandbox):
+    report = grade(mini_suite, "while True:\n    pass\n", sandbox)
+    assert report.status == "error" and report.tests == []
+    assert "did not finish loading" in report.message
+
+
+def test_infinite_recursion_is_an_error_naming_recursion_error(mini_suite, sandbox):
+    source = patch(REFERENCE, "    def __add__(self, other):\n",
+                   "    def __add__(self, other):\n        return self + other\n")
+    report = grade(mini_suite, source, sandbox)
+    assert statuses(report)["Addition: a + b"] == "error"
+    assert "RecursionError" in only(report, "error")[0].message
+
+
+def test_syntax_error_reported_once_with_line_and_column(mini_suite, sandbox):
+    report = grade(mini_suite, "class Value:\n    def __init__(self, data)\n        pass\n", sandbox)
+    assert report.status == "error"
+    assert report.tests == []
+    assert report.load_error.line == 2 and report.load_error.column
+    assert report.message.startswith("SyntaxError:") and "line 2, column" in report.message
+
+
+def test_missing_method_is_named_per_case_and_other_cases_pass(mini_suite, sandbox):
+    no_relu = REFERENCE.replace("    def relu(self):", "    def _relu_unused(self):")
+    report = grade(mini_suite, no_relu, sandbox)
+    assert statuses(report)["Addition: a + b"] == "passed"
+    err = only(report, "error")[0]
+    assert err.message == "`Value` has no method `relu`."
+
+
+def test_missing_operator_names_the_dunder_method(mini_suite, sandbox):
+    no_add = REFERENCE.replace("    def __add__(self, other):", "    def _add_unused(self, other):")
+    report = grade(mini_suite, no_add, sandbox)
+    assert "`Value` does not support `+`: define `__add__`." in [t.message for t in report.tests]
+
+
+def test_operator_returning_none_is_explained(mini_suite, sandbox):
+    source = patch(REFERENCE, "        out._backward = _backward\n        return out\n\n    def __mul__",
+                   "        out._backward = _backward\n\n    def __mul__")
+    report = grade(mini_suite, source, sandbox)
+    assert "returned None instead of a Value" in statuses_msg(report, "Addition: a + b")
+
+
+def statuses_msg(report, name):
+    return next(t.message for t in report.tests if t.name == name)
+
+
+def test_no_value_class_is_a_clear_load_error(mini_suite, sandbox):
+    report = grade(mini_suite, "class Valu:\n    pass\n", sandbox)
+    assert report.status == "error" and "class named `Value`" in report.message
+
+
+def test_exception_at_top_level_names_the_learner_line(mini_suite, sandbox):
+    report = grade(mini_suite, "x = 1\ny = 1 / 0\n", sandbox)
+    assert report.status == "error"
+    assert report.load_error.line == 2 and "ZeroDivisionError" in report.message
+
+
+def test_huge_output_is_capped_not_buffered(mini_suite, sandbox):
+    source = patch(REFERENCE, "    def backward(self):\n",
+                   "    def backward(self):\n        for _ in range(200000): print('x' * 100)\n")
+    report = grade(mini_suite, source, sandbox)
+    assert report.status == "pass"  # printing is fine; it is only capped
+    for t in report.tests:
+        assert t.output_truncated and 0 < len(t.output) <= 8000
+
+
+def test_output_is_captured_per_case(mini_suite, sandbox):
+    source = patch(REFERENCE, "    def backward(self):\n",
+                   "    def backward(self):\n        print('backward on', self.data)\n")
+    report = grade(mini_suite, source, sandbox)
+    assert [t.output for t in report.tests] == ["backward on 7\n", "backward on 0\n",
+                                                 "backward on 40\n"]
+    assert not any(t.output_truncated for t in report.tests)
+
+
+def test_a_huge_allocation_is_a_memory_error_and_other_cases_pass(mini_suite, sandbox):
+    source = patch(REFERENCE, "    def relu(self):\n",
+                   "    def relu(self):\n        hog = [0.0] * 10**10\n")
+    report = grade(mini_suite, source, sandbox)
+    err = next(t for t in report.tests if t.name.startswith("ReLU"))
+    assert err.status == "error"
+    assert err.message.startswith("MemoryError: your code ran out of memory (line")
+    assert statuses(report)["Addition: a + b"] == "passed"
+
+
+def test_memory_that_grows_until_the_cap_never_passes(mini_suite, sandbox):
+    source = in_relu("hog = []\n        while True: hog.append(bytearray(10**6))")
+    report = grade(mini_suite, source, sandbox)
+    relu = next(t for t in report.tests if t.name.startswith("ReLU"))
+    assert relu.status in ("error", "timeout")
+    assert statuses(report)["Hidden product"] == "passed"
+
+
+def test_hidden_cases_show_neither_inputs_nor_expected_numbers(mini_suite, sandbox):
+    wrong = patch(REFERENCE, MUL_LINES, "self.grad += 1\n            other.grad += 1")
+    report = grade(mini_suite, wrong, sandbox)
+    hidden = next(t for t in report.tests if t.name == "Hidden product")
+    assert hidden.status == "failed" and hidden.details is None
+    for secret in ("a * b + a", "5", "7", "40"):
+        assert secret not in hidden.message
+
+
+def test_expected_values_never_reach_the_learner_process(mini_suite, sandbox):
+    spy = patch(REFERENCE, "    def backward(self):\n", """    def backward(self):
+        import gc
+        found = [o for o in gc.get_objects() if isinstance(o, dict) and "expected" in o]
+        print("expected visible:", bool(found))
+""")
+    report = grade(mini_suite, spy, sandbox)
+    assert all(t.output == "expected visible: False\n" for t in report.tests)
+
+
+def test_each_case_gets_a_fresh_namespace(mini_suite, sandbox):
+    counter = "CALLS = []\n" + patch(REFERENCE, "    def backward(self):\n",
+                                      "    def backward(self):\n        CALLS.append(1)\n"
+                                      "        if len(CALLS) > 1: raise RuntimeError('state leaked')\n")
+    assert grade(mini_suite, counter, sandbox).status == "pass"
+
+
+def test_in_process_and_subprocess_give_the_same_verdicts(basic_suite, sandbox, in_process):
+    """The browser runs observation in-process; the CLI in a child. Same JSON in, same verdicts."""
+    from conftest import BASIC
+
+    files = [*sorted((BASIC / "solutions").rglob("*.py")), BASIC / "starter.py"]
+    for path in files:
+        source = path.read_text()
+        a = grade(basic_suite, source, sandbox).to_dict()
+        b = grade(basic_suite, source, in_process).to_dict()
+        assert (a["status"], a["total"]) == (b["status"], b["total"]), path.name
+        if "# Order-dependent:" in source:
+            continue  # the learner code itself gives different per-case results run to run
+        for r in (a, b):
+            r.pop("duration_ms")
+            for t in r["tests"]:
+                t.pop("duration_ms")
+                # A set of Values iterates in address order, so print order may differ; the
+                # lines printed may not.
+                t["output"] = sorted(t["output"].splitlines())
+        assert a == b, path.name
+
+
+def test_int_and_float_data_styles_are_both_accepted(mini_suite, sandbox):
+    as_float = patch(REFERENCE, "        self.data = data\n", "        self.data = float(data)\n")
+    assert grade(mini_suite, as_float, sandbox).status == "pass"
