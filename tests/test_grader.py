@@ -10,8 +10,8 @@ import json
 import time
 
 import pytest
-from conftest import REFERENCE, patch
 
+from conftest import REFERENCE, patch
 from engine.grading.runner import grade
 
 RELU_LINE = "self.grad += (out.data > 0) * out.grad"

@@ -49,9 +49,12 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
     for case in suite["cases"]:
         for d in case["disagreements"]:
             case_file = next(c for c in problem.cases if c.id == case["id"])
-            key = d["label"].split(".")[-2] if d["label"].endswith(".grad") else d["label"]
+            label = d["label"]
+            keys = (("expected", "grad", label.rsplit(".", 1)[0]) if label.endswith(".grad")
+                    and case["kind"] == "data" else ("expected", "data")
+                    if label == "result.data" else ("expected", label))
             result.issues.append(
-                f"{case_file.path}:{case_file.line_of(key)}: expected {d['label']} = "
+                f"{case_file.path}:{case_file.line_of(*keys)}: expected {label} = "
                 f"{d['stated']} but the reference engine computes {d['reference']}")
     n = len(suite["cases"])
     result.lines.append(f"{problem.slug}: {n} cases compiled")

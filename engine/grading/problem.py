@@ -92,20 +92,34 @@ class Problem:
 
 
 def line_of(source: str, *keys: str) -> int:
-    """Best-effort line of a key path in a TOML file (1 when it cannot be found).
+    """Best-effort line of a key path such as ("expected", "grad", "a") in a TOML file.
 
-    tomllib gives no positions for values, so look for the last key as ``key =`` or a table header
-    ending in it; good enough to point an instructor at the right line.
+    tomllib gives no positions, so look for the table header of the longest matching prefix
+    (``[expected.grad]``) and then for ``a =`` inside that table; 1 when nothing matches.
     """
-    if not keys:
-        return 1
-    last = re.escape(keys[-1])
-    patterns = [rf"^\s*\[+\s*([\w.\"-]+\.)?\"?{last}\"?\s*\]+", rf"^\s*\"?{last}\"?\s*="]
-    for pattern in patterns:
-        for number, text in enumerate(source.splitlines(), start=1):
-            if re.match(pattern, text):
-                return number
-    return line_of(source, *keys[:-1]) if len(keys) > 1 else 1
+    lines = source.splitlines()
+    headers = [(i, m.group(1).replace(" ", "").replace('"', ""))
+               for i, text in enumerate(lines)
+               if (m := re.match(r"^\s*\[+([^\]]+)\]+", text))]
+    full = ".".join(keys)
+    for i, name in headers:
+        if name == full:
+            return i + 1
+    for depth in range(len(keys) - 1, -1, -1):
+        prefix = ".".join(keys[:depth])
+        if depth == 0:
+            start, end = 0, headers[0][0] if headers else len(lines)
+        else:
+            found = [i for i, name in headers if name == prefix]
+            if not found:
+                continue
+            start = found[0] + 1
+            end = next((i for i, _ in headers if i > found[0]), len(lines))
+        key = re.escape(keys[depth])
+        for i in range(start, end):
+            if re.match(rf'^\s*"?{key}"?\s*=', lines[i]):
+                return i + 1
+    return 1
 
 
 class _Collector:
@@ -337,8 +351,8 @@ def _check_data_case(data: dict[str, Any], c: _Collector, problem: Problem) -> N
     for name, value in grads.items():
         if name not in values:
             c.add(f"`expected.grad.{name}` names no input; inputs are {', '.join(values)}",
-                  "grad", name)
-        c.number(value, f"`expected.grad.{name}`", "grad", name)
+                  "expected", "grad", name)
+        c.number(value, f"`expected.grad.{name}`", "expected", "grad", name)
 
 
 def _check_script_case(data: dict[str, Any], c: _Collector, problem: Problem) -> None:

@@ -1,0 +1,150 @@
+"""The `gradlab` command as instructors run it: exit codes, output, and `check`'s verdicts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import BASIC, REFERENCE, REPO, write_problem
+
+GRADLAB = [sys.executable, "-m", "engine.cli"]
+SCHEMAS = REPO / "docs" / "schemas"
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*GRADLAB, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_grade_accepts_the_textbook_solution_with_exit_0():
+    result = run("grade", "basic-ops", str(BASIC / "solutions/correct/micrograd_textbook.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "39 of 39 passed" in result.stdout
+
+
+@pytest.mark.parametrize("wrong", sorted((BASIC / "solutions" / "wrong").glob("*.py")),
+                         ids=lambda p: p.stem)
+def test_grade_rejects_each_wrong_solution_with_exit_1(wrong):
+    result = run("grade", "basic-ops", str(wrong))
+    assert result.returncode == 1, result.stdout
+    assert "FAIL" in result.stdout or "ERROR" in result.stdout
+
+
+def test_grade_json_report_matches_its_schema():
+    result = run("grade", "basic-ops", str(BASIC / "solutions/wrong/missing_output_seed.py"), "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, json.loads((SCHEMAS / "report.schema.json").read_text()))
+    assert report["status"] == "fail" and report["version"] == 1
+    assert {t["status"] for t in report["tests"]} <= {"passed", "failed", "error", "timeout"}
+
+
+def test_grade_by_path_to_a_problem_folder(tmp_path):
+    root = write_problem(tmp_path / "mini")
+    learner = tmp_path / "mine.py"
+    learner.write_text(REFERENCE)
+    result = run("grade", str(root), str(learner))
+    assert result.returncode == 0 and "3 of 3 passed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["grade", "no-such-problem", "x.py"], "no problem 'no-such-problem'"),
+        (["grade", "basic-ops", "/nonexistent/file.py"], "/nonexistent/file.py: no such file"),
+        (["grade", "basic-ops"], "the following arguments are required: file"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_clear_message(args, words):
+    result = run(*args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_grade_on_a_broken_problem_exits_2_with_path_and_line(tmp_path):
+    root = write_problem(tmp_path / "mini")
+    (root / "cases" / "01-add.toml").write_text('name = "A"\nexpression = "a +"\n[values]\na = 1\n')
+    learner = tmp_path / "mine.py"
+    learner.write_text(REFERENCE)
+    result = run("grade", str(root), str(learner))
+    assert result.returncode == 2
+    assert f"{root}/cases/01-add.toml:2: `expression` is not valid Python" in result.stderr
+
+
+def test_unreadable_learner_file_is_bad_usage(tmp_path):
+    learner = tmp_path / "binary.py"
+    learner.write_bytes(b"\xff\xfe\x00garbage")
+    result = run("grade", "basic-ops", str(learner))
+    assert result.returncode == 2 and "cannot read it as UTF-8" in result.stderr
+
+
+def test_list_shows_problems_and_case_counts():
+    result = run("list")
+    assert result.returncode == 0
+    assert "basic-ops" in result.stdout and "39 cases" in result.stdout
+
+
+def test_check_passes_on_the_shipped_problems():
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "basic-ops: OK" in result.stdout
+    assert "ok   wrong     assign_instead_of_accumulate.py caught by" in result.stdout
+
+
+def copy_basic(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(BASIC, tmp_path / "basic-ops"))
+
+
+def test_check_names_a_wrong_solution_that_nothing_catches(tmp_path):
+    root = copy_basic(tmp_path)
+    (root / "solutions/wrong/actually_correct.py").write_text(REFERENCE)
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert f"{root}/solutions/wrong/actually_correct.py:1: no case catches this wrong solution" \
+        in result.stderr
+
+
+def test_check_reports_a_correct_solution_that_fails_with_the_case(tmp_path):
+    root = copy_basic(tmp_path)
+    bad = REFERENCE.replace("self.grad += (out.data > 0) * out.grad", "self.grad += out.grad")
+    (root / "solutions/correct/not_really.py").write_text(bad)
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert ("not_really.py:1: this correct solution fails case 'Reference example: ReLU on a "
+            "negative value zeros all gradients': failed:") in result.stderr
+
+
+def test_check_fails_when_the_starter_passes(tmp_path):
+    root = copy_basic(tmp_path)
+    (root / "starter.py").write_text(REFERENCE)
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert "starter.py:1: the starter code passes every case" in result.stderr
+
+
+def test_check_reports_expected_values_that_disagree_with_the_engine(tmp_path):
+    root = copy_basic(tmp_path)
+    case = root / "cases/06-multiplication.toml"
+    case.write_text(case.read_text().replace("a = 5.0", "a = 4.0"))
+    result = run("check", str(root))
+    assert result.returncode == 1
+    line = case.read_text().splitlines().index("a = 4.0") + 1
+    assert (f"{case}:{line}: expected a.grad = 4.0 but the reference engine computes 5.0"
+            in result.stderr)
+
+
+def test_check_a_broken_problem_lists_every_issue(tmp_path):
+    root = copy_basic(tmp_path)
+    (root / "problem.toml").write_text('title = "x"\ndifficulty = "extreme"\n')
+    (root / "cases/05-addition.toml").write_text('name = "A"\nexpression = "a +"\n[values]\na = 1\n')
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert f"{root}/problem.toml:2:" in result.stderr
+    assert f"{root}/cases/05-addition.toml:2:" in result.stderr
