@@ -35,6 +35,9 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
         result.status = "timeout"
         result.message = (f"Stopped after {case['time_limit']:g} s: your code did not finish. "
                           "Look for a loop that never ends.")
+    elif status == "stopped":
+        result.status = "timeout"
+        result.message = "Stopped: you pressed Stop before this case finished."
     elif status == "crashed":
         result.status = "error"
         result.message = crash_message(obs.get("exit_code"))
@@ -149,8 +152,21 @@ def _details(case: dict[str, Any], observations: dict[str, Any]) -> dict[str, An
     return details
 
 
+def load_timeout_message(limit: float) -> str:
+    return (f"Stopped after {limit:g} s: your code did not finish loading. Look for a loop that "
+            "never ends at the top level of your file.")
+
+
+def load_timeout_error(message: str) -> dict[str, Any]:
+    return {"type": "Timeout", "message": message, "origin": "learner", "line": None,
+            "traceback": ""}
+
+
 def crash_message(exit_code: int | None) -> str:
-    if exit_code is not None and exit_code < 0:
+    if exit_code is None:
+        return ("Python crashed while running this case, most likely because your code used "
+                "too much memory or recursed too deeply. It was restarted for the other cases.")
+    if exit_code < 0:
         return (f"The Python process running your code was killed (signal {-exit_code}), "
                 "most likely because it used too much memory.")
     return (f"Your code ended the Python process (exit code {exit_code}) before this case "

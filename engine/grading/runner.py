@@ -54,9 +54,12 @@ def grade(suite: dict[str, Any], source: str, executor: Executor) -> Report:
                                       traceback=error.get("traceback", ""))
     else:
         by_id = {r["id"]: r for r in observed["results"]}
+        stopped = any(r["status"] == "stopped" for r in observed["results"])
         for case in cases:
-            obs = by_id.get(case["id"]) or {"status": "crashed", "exit_code": None}
-            report.tests.append(judge_case(case, obs))
+            obs = by_id.get(case["id"])
+            if obs is None and stopped:
+                continue  # the learner pressed Stop: later cases did not run and are not listed
+            report.tests.append(judge_case(case, obs or {"status": "crashed", "exit_code": None}))
         if report.passed < report.total:
             report.status = "fail"
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.grading.judge import load_timeout_error, load_timeout_message
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
@@ -89,10 +90,8 @@ class SubprocessExecutor:
         event = lines.next(load_limit)
         if event is None:
             if lines.timed_out:
-                message = (f"Stopped after {load_limit:g} s: your code did not finish loading. "
-                           "Look for a loop that never ends at the top level of your file.")
-                return {"load_error": {"type": "Timeout", "message": message, "origin": "learner",
-                                       "line": None, "traceback": ""}, "results": []}
+                return {"load_error": load_timeout_error(load_timeout_message(load_limit)),
+                        "results": []}
             return {"load_error": _crash_error(proc, "loading your code"), "results": []}
         if event.get("error") is not None:
             return {"load_error": event["error"], "results": []}

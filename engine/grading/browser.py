@@ -1,0 +1,92 @@
+"""The worker's entry point in Pyodide: grade a ``run`` message with the same runner as the CLI.
+
+The page enforces time limits: it interrupts Python (``pyodide.setInterruptBuffer``) when a case
+runs too long or the learner presses Stop, or, without cross-origin isolation, terminates the
+worker and starts a new one that is told which cases already timed out (``known``). Either way the
+report is built here, by ``runner.grade``, so the browser and ``gradlab grade`` agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from engine.grading import observe
+from engine.grading.judge import load_timeout_error, load_timeout_message
+from engine.grading.protocol import check
+from engine.grading.runner import grade
+
+_suites: dict[str, dict[str, Any]] = {}
+
+
+def add_suite(suite_json: str) -> str:
+    """Keep a compiled suite (fetched by the worker) for later runs; returns its version."""
+    suite = json.loads(suite_json)
+    _suites[suite["problem"]["slug"]] = suite
+    return suite["version"]
+
+
+class BrowserExecutor:
+    """Observes in this interpreter, one case at a time, telling the page when each case starts."""
+
+    def __init__(self, known: dict[int, str], case_start: Callable[[int, float], None],
+                 interrupt_reason: Callable[[], str]) -> None:
+        self.known = known
+        self.case_start = case_start
+        self.interrupt_reason = interrupt_reason
+
+    def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+        load_limit = max((c["time_limit"] for c in cases), default=5.0)
+        self.case_start(-1, load_limit)
+        try:
+            code, error = observe.load(source)
+            if error is None:
+                error = observe.check_module(code)
+        except KeyboardInterrupt:
+            error = {"type": "KeyboardInterrupt"}
+        if error is not None and error["type"] == "KeyboardInterrupt":
+            error = self._interrupted_load(load_limit)
+        if error is not None:
+            return {"load_error": error, "results": []}
+        results: list[dict[str, Any]] = []
+        for index, case in enumerate(cases):
+            if index in self.known:
+                results.append({"id": case["id"], "status": self.known[index]})
+                continue
+            self.case_start(index, case["time_limit"])
+            try:
+                result = observe.run_case(code, case["spec"])
+            except KeyboardInterrupt:  # landed between learner calls
+                result = {"id": case["id"], "status": "error",
+                          "error": {"type": "KeyboardInterrupt"}}
+            if result["status"] == "error" and result["error"]["type"] == "KeyboardInterrupt":
+                reason = self.interrupt_reason()
+                status = "stopped" if reason == "stop" else "timeout"
+                result = {"id": case["id"], "status": status, "output": result.get("output", ""),
+                          "output_dropped": result.get("output_dropped", 0),
+                          "duration_ms": result.get("duration_ms", 0)}
+                results.append(result)
+                if status == "stopped":
+                    break
+                continue
+            results.append(result)
+        return {"load_error": None, "results": results}
+
+    def _interrupted_load(self, limit: float) -> dict[str, Any]:
+        if self.interrupt_reason() == "stop":
+            return load_timeout_error("Stopped: you pressed Stop while your code was loading.")
+        return load_timeout_error(load_timeout_message(limit))
+
+
+def run(message_json: str, case_start: Callable[[int, float], None],
+        interrupt_reason: Callable[[], str]) -> str:
+    """Handle one ``run`` message; returns the report as JSON."""
+    message = check(json.loads(message_json), "run")
+    suite = _suites.get(message["slug"])
+    if suite is None or suite["version"] != message["suiteVersion"]:
+        raise ValueError(f"suite {message['slug']} {message['suiteVersion']} is not loaded")
+    known = {int(k): v for k, v in message["known"].items()}
+    executor = BrowserExecutor(known, case_start, interrupt_reason)
+    report = grade(suite, message["source"], executor)
+    return json.dumps(report.to_dict())

@@ -1,0 +1,60 @@
+"""The browser's Python (real Pyodide, run in Node) gives the same verdicts as `gradlab grade`.
+
+Every file in every problem's solutions/ (plus the starter) is graded both ways: CPython in a
+child process, and Pyodide through `engine.grading.browser.run`, the worker's entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from engine.grading.check import load_and_compile
+from engine.grading.runner import grade
+
+NODE = shutil.which("node")
+PYODIDE = REPO / "node_modules" / "pyodide" / "pyodide.mjs"
+pytestmark = pytest.mark.skipif(not (NODE and PYODIDE.exists()),
+                                reason="needs node and npm install (./scripts/setup does both)")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
+                    str(REPO)], check=True, capture_output=True)
+    return next(out.glob("*.whl"))
+
+
+def test_every_solution_file_gets_the_same_verdict_in_pyodide(wheel, tmp_path, sandbox):
+    suites, jobs, files = {}, [], []
+    for meta in sorted((REPO / "hidden_tests").glob("*/problem.toml")):
+        _, suite = load_and_compile(meta.parent)
+        suites[suite["problem"]["slug"]] = suite
+        for path in [*sorted((meta.parent / "solutions").rglob("*.py")), meta.parent / "starter.py"]:
+            jobs.append({"slug": suite["problem"]["slug"], "source": path.read_text()})
+            files.append(path)
+    jobs_file = tmp_path / "jobs.json"
+    jobs_file.write_text(json.dumps({"suites": {k: json.dumps(v) for k, v in suites.items()},
+                                     "jobs": jobs}))
+    result = subprocess.run([NODE, str(REPO / "tests/pyodide/grade_all.mjs"), str(wheel),
+                             str(jobs_file)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    browser_reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(browser_reports) == len(jobs) > 20
+    for path, job, b in zip(files, jobs, browser_reports, strict=True):
+        a = grade(suites[job["slug"]], job["source"], sandbox).to_dict()
+        assert (a["status"], a["passed"], a["total"]) == (b["status"], b["passed"], b["total"]) \
+            or "# Order-dependent:" in job["source"], path
+        if "# Order-dependent:" in job["source"]:
+            assert a["status"] == b["status"] == "fail", path
+            continue
+        verdict = lambda r: [(t["id"], t["status"], t["message"], t["line"], t["hint"])  # noqa: E731
+                             for t in r["tests"]]
+        assert verdict(a) == verdict(b), path
+        assert a["message"] == b["message"], path
