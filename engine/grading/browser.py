@@ -38,6 +38,8 @@ class BrowserExecutor:
 
     def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
         load_limit = max((c["time_limit"] for c in cases), default=5.0)
+        if -1 in self.known:  # an earlier worker was stopped or died while the module loaded
+            return {"load_error": self._given_up_load(self.known[-1], load_limit), "results": []}
         self.case_start(-1, load_limit)
         try:
             code, error = observe.load(source)
@@ -74,8 +76,17 @@ class BrowserExecutor:
         return {"load_error": None, "results": results}
 
     def _interrupted_load(self, limit: float) -> dict[str, Any]:
-        if self.interrupt_reason() == "stop":
+        return self._given_up_load("stopped" if self.interrupt_reason() == "stop" else "timeout",
+                                   limit)
+
+    @staticmethod
+    def _given_up_load(verdict: str, limit: float) -> dict[str, Any]:
+        if verdict == "stopped":
             return load_timeout_error("Stopped: you pressed Stop while your code was loading.")
+        if verdict == "crashed":
+            return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
+                    "message": "Python crashed while loading your code (too much memory, or "
+                               "recursion too deep, at the top level of your file?)"}
         return load_timeout_error(load_timeout_message(limit))
 
 

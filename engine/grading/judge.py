@@ -191,6 +191,8 @@ def error_message(err: dict[str, Any], case: dict[str, Any] | None,
         return f"MemoryError: your code ran out of memory{where}.", line
     if kind == "KeyboardInterrupt":
         return f"Your code was interrupted{where}.", line
+    if kind == "NotImplementedError" and not text:
+        return f"NotImplementedError{where}: this method is not written yet.", line
     if kind == "MissingValueClass":
         return "Your code must define a class named `Value`.", None
     return f"{kind}: {text}{where}" if text else f"{kind}{where}", line

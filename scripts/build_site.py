@@ -1,0 +1,113 @@
+"""Build the static site into dist/: engine wheel, compiled suites, Pyodide core, Vite bundle, and
+the service worker's precache manifest. Run through ./scripts/build.
+
+Everything the page loads is versioned by content (hash in the file or folder name) except
+index.html, sw.js, precache.json and problems/index.json, which the server marks no-cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.grading.check import load_and_compile  # noqa: E402
+from engine.grading.problem import ProblemError  # noqa: E402
+
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                 "pyodide-lock.json")
+
+
+def short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def build_wheel(public: Path) -> str:
+    out = ROOT / "build" / "wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                           str(out), str(ROOT)], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"building the engine wheel failed:\n{done.stdout}\n{done.stderr}")
+    wheel = next(out.glob("*.whl")).read_bytes()
+    name = f"py/engine-{short_hash(wheel)}.whl"
+    (public / "py").mkdir(parents=True)
+    (public / name).write_bytes(wheel)
+    return name
+
+
+def build_suites(public: Path, problems: Path) -> list[dict]:
+    (public / "problems").mkdir(parents=True)
+    entries, broken = [], []
+    for meta in sorted(problems.glob("*/problem.toml")):
+        try:
+            _, suite = load_and_compile(meta.parent)
+        except ProblemError as exc:
+            broken.extend(map(str, exc.issues))
+            continue
+        p = suite["problem"]
+        name = f"problems/{p['slug']}.{suite['version']}.json"
+        (public / name).write_text(json.dumps(suite, separators=(",", ":")))
+        entries.append({"slug": p["slug"], "title": p["title"], "difficulty": p["difficulty"],
+                        "order": p["order"], "summary": p["summary"], "version": suite["version"],
+                        "cases": len(suite["cases"]), "suite": name})
+    if broken:
+        sys.exit("cannot build: broken problems\n" + "\n".join(broken))
+    if not entries:
+        sys.exit(f"cannot build: no problems under {problems}")
+    return sorted(entries, key=lambda e: (e["order"], e["slug"]))
+
+
+def copy_pyodide(public: Path) -> str:
+    source = ROOT / "node_modules" / "pyodide"
+    version = json.loads((source / "package.json").read_text())["version"]
+    target = public / "pyodide" / version
+    target.mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(source / name, target / name)
+    return f"pyodide/{version}/"
+
+
+def write_manifest(dist: Path) -> str:
+    """List every file for the service worker to precache; the digest names the site version."""
+    skip = {"sw.js", "precache.json"}
+    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name not in skip)
+    entries = {str(p.relative_to(dist)): short_hash(p.read_bytes()) for p in files}
+    version = short_hash(json.dumps(entries, sort_keys=True).encode())
+    (dist / "precache.json").write_text(json.dumps({"version": version, "files": entries}, indent=1))
+    sw = dist / "sw.js"
+    sw.write_text(sw.read_text().replace("__GRADLAB_VERSION__", version))
+    return version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", type=Path, default=ROOT / "hidden_tests",
+                        help="folder of problem folders (default: hidden_tests/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    args = parser.parse_args()
+    public = ROOT / "build" / "public"
+    shutil.rmtree(public, ignore_errors=True)
+    public.mkdir(parents=True)
+    wheel = build_wheel(public)
+    problems = build_suites(public, args.problems.resolve())
+    pyodide = copy_pyodide(public)
+    (public / "problems" / "index.json").write_text(json.dumps(
+        {"engine": wheel, "pyodide": pyodide, "problems": problems}, indent=1))
+    env = {**os.environ, "GRADLAB_OUT": str(args.out.resolve())}
+    subprocess.run(["npx", "vite", "build", "--logLevel", "warn"], cwd=ROOT, env=env, check=True)
+    version = write_manifest(args.out)
+    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
+    print(f"built {args.out} ({len(problems)} problems, {size / 1e6:.1f} MB, version {version})")
+
+
+if __name__ == "__main__":
+    main()

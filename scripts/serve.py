@@ -1,0 +1,94 @@
+"""Serve dist/ like a well-configured static host: COOP/COEP (cross-origin isolation, so Stop can
+interrupt Python instead of restarting it), correct MIME types, and caching headers.
+
+    python scripts/serve.py [--port 8000] [--dir dist] [--no-isolation] [--prefix /course/gradlab/]
+
+--no-isolation serves without COOP/COEP, like GitHub Pages; --prefix serves the site under a
+sub-path. Used by ./scripts/serve and by the browser tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from typing import ClassVar
+
+ROOT = Path(__file__).resolve().parents[1]
+MIME = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+        ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip",
+        ".css": "text/css", ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff",
+        ".ttf": "font/ttf", ".md": "text/markdown; charset=utf-8", ".html": "text/html; charset=utf-8"}
+# Content-addressed paths never change: cache for a year. Everything else: revalidate.
+IMMUTABLE = re.compile(r"^(assets/|py/engine-|pyodide/\d|problems/[^/]+\.[0-9a-f]{16}\.json)")
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
+    isolation = True
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_prefix__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def end_headers(self) -> None:
+        rel = self.path.split("?", 1)[0][len(self.prefix):]
+        if IMMUTABLE.match(rel):
+            self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+        else:
+            self.send_header("Cache-Control", "no-cache")
+        if self.isolation:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        if self.server.verbose:  # type: ignore[attr-defined]
+            super().log_message(format, *args)
+
+
+def make_server(directory: Path, port: int = 8000, host: str = "127.0.0.1", isolation: bool = True,
+                prefix: str = "/", verbose: bool = False) -> http.server.ThreadingHTTPServer:
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    handler = type("GradlabHandler", (Handler,), {"isolation": isolation, "prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        (host, port), functools.partial(handler, directory=str(directory)))
+    server.verbose = verbose  # type: ignore[attr-defined]
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_thread(directory: Path, **kwargs: object) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = make_server(directory, port=0, **kwargs)  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    prefix = kwargs.get("prefix", "/") or "/"
+    prefix = "/" + str(prefix).strip("/") + "/" if str(prefix).strip("/") else "/"
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--dir", type=Path, default=ROOT / "dist")
+    parser.add_argument("--no-isolation", action="store_true", help="omit COOP/COEP headers")
+    parser.add_argument("--prefix", default="/", help="serve the site under this sub-path")
+    args = parser.parse_args()
+    server = make_server(args.dir, args.port, args.host, not args.no_isolation, args.prefix, True)
+    mode = "without cross-origin isolation" if args.no_isolation else "with COOP/COEP"
+    print(f"Gradlab at http://{args.host}:{args.port}{args.prefix} ({mode}); Ctrl+C stops",
+          flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

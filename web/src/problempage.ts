@@ -1,0 +1,209 @@
+// A problem page: statement, editor, Run/Stop, results. The learner's code is saved as they type.
+import { CodeEditor } from "./editor";
+import type { ProblemEntry, Report } from "./protocol";
+import type { Phase, PyRunner } from "./pyrunner";
+import { renderReport } from "./results";
+import { renderStatement } from "./statement";
+import { CodeSlot, recordResult } from "./store";
+import { showBanner } from "./ui";
+
+interface Suite {
+  version: string;
+  problem: { statement: string; starter: string; title: string; time_limit: number };
+}
+
+const SAVE_DELAY_MS = 250;
+
+export class ProblemPage {
+  private editor!: CodeEditor;
+  private slot: CodeSlot;
+  private saveTimer: number | undefined;
+  private pending: string | null = null;
+  private conflict = false;
+  private unwatch: () => void = () => {};
+  private runButton!: HTMLButtonElement;
+  private stopButton!: HTMLButtonElement;
+  private results!: HTMLElement;
+  private starter = "";
+
+  constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
+              private base: string) {
+    this.slot = new CodeSlot(problem.slug);
+  }
+
+  async show(): Promise<void> {
+    const response = await fetch(new URL(this.problem.suite, this.base));
+    if (!response.ok) throw new Error(`could not load ${this.problem.title} (${response.status})`);
+    const suite = (await response.json()) as Suite;
+    this.starter = suite.problem.starter;
+    this.main.replaceChildren(this.layout(suite));
+    const saved = this.slot.load();
+    this.editor = new CodeEditor({
+      parent: this.main.querySelector<HTMLElement>(".editor")!,
+      doc: saved ?? this.starter,
+      label: `Your code for ${this.problem.title}`,
+      onChange: (code) => this.scheduleSave(code),
+      onRun: () => void this.run(),
+    });
+    this.unwatch = this.slot.watch(() => this.onOtherTab());
+    window.addEventListener("beforeunload", this.flush);
+    this.main.querySelector<HTMLElement>("h1")!.focus();
+    this.onPhase(this.runner.busy ? "running" : "booting");
+  }
+
+  dispose(): void {
+    this.flush();
+    this.unwatch();
+    window.removeEventListener("beforeunload", this.flush);
+    this.editor?.view.destroy();
+  }
+
+  private layout(suite: Suite): HTMLElement {
+    const page = document.createElement("div");
+    page.className = "problem";
+    page.innerHTML = `
+      <section class="statement" aria-labelledby="problem-title">
+        <p class="crumbs"><a href="#/">All problems</a></p>
+        <div class="statement-body"></div>
+      </section>
+      <section class="work" aria-label="Your solution">
+        <div class="toolbar" role="toolbar" aria-label="Editor actions">
+          <button type="button" class="run primary" aria-keyshortcuts="Control+Enter Meta+Enter">Run tests</button>
+          <button type="button" class="stop" disabled>Stop</button>
+          <span class="spacer"></span>
+          <button type="button" class="reset">Reset to starter code</button>
+          <button type="button" class="download">Download my code</button>
+        </div>
+        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests. Tab indents; press Esc, then Tab, to leave the editor.</p>
+        <div class="editor"></div>
+        <section class="results" aria-labelledby="results-title">
+          <h2 id="results-title">Results</h2>
+          <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
+        </section>
+      </section>`;
+    const body = page.querySelector<HTMLElement>(".statement-body")!;
+    body.innerHTML = renderStatement(suite.problem.statement);
+    const title = body.querySelector("h1") ?? document.createElement("h1");
+    if (!title.parentElement) {
+      title.textContent = suite.problem.title;
+      body.prepend(title);
+    }
+    title.id = "problem-title";
+    title.tabIndex = -1;
+    this.runButton = page.querySelector(".run")!;
+    this.stopButton = page.querySelector(".stop")!;
+    this.results = page.querySelector(".results-body")!;
+    this.runButton.addEventListener("click", () => void this.run());
+    this.stopButton.addEventListener("click", () => this.runner.stop());
+    page.querySelector(".reset")!.addEventListener("click", () => this.reset());
+    page.querySelector(".download")!.addEventListener("click", () => this.download());
+    return page;
+  }
+
+  /** Reflect the runner's state on the Run and Stop buttons. */
+  onPhase(phase: Phase): void {
+    if (!this.runButton) return;
+    const running = this.runner.busy;
+    this.runButton.disabled = running;
+    this.stopButton.disabled = !running;
+    this.runButton.textContent = running ? "Running…" : "Run tests";
+    if (running && (phase === "booting" || phase === "loading-engine")) {
+      this.results.innerHTML = `<p class="muted" role="status">Python is starting; your tests will run as soon as it is ready.</p>`;
+    }
+  }
+
+  async run(): Promise<void> {
+    if (this.runner.busy) return;
+    this.flush();
+    this.editor.markLine(null);
+    const code = this.editor.code;
+    const started = performance.now();
+    const promise = this.runner.grade(this.problem, code);
+    this.onPhase("running");
+    if (!this.results.querySelector('[role="status"]')) {
+      this.results.innerHTML = `<p class="muted" role="status">Running the tests…</p>`;
+    }
+    let report: Report;
+    try {
+      report = await promise;
+    } catch (error) {
+      this.results.innerHTML = "";
+      const p = document.createElement("p");
+      p.className = "summary summary-error";
+      p.setAttribute("role", "status");
+      p.textContent = `The tests could not run: ${(error as Error).message}`;
+      this.results.append(p);
+      this.onPhase("ready");
+      return;
+    }
+    this.onPhase("ready");
+    renderReport(this.results, report, (line) => this.editor.jumpTo(line));
+    this.results.dataset.ms = String(Math.round(performance.now() - started));
+    const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;
+    if (firstLine) this.editor.markLine(firstLine);
+    if (report.status !== "error" && report.tests.length === report.total) {
+      recordResult(this.problem.slug, report.passed, report.total, report.suite_version);
+    }
+  }
+
+  private scheduleSave(code: string): void {
+    this.pending = code;
+    window.clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(this.flush, SAVE_DELAY_MS);
+  }
+
+  private flush = (): void => {
+    window.clearTimeout(this.saveTimer);
+    if (this.pending === null || this.conflict) return;
+    const outcome = this.slot.save(this.pending);
+    if (outcome === "conflict") this.onOtherTab();
+    else if (outcome === "failed") {
+      showBanner("storage-failed", "Your code could not be saved (storage is full or blocked). Use “Download my code” to keep a copy.", []);
+    } else this.pending = null;
+  };
+
+  /** Another tab saved this problem: never overwrite silently, let the learner choose. */
+  private onOtherTab(): void {
+    this.conflict = true;
+    showBanner("conflict", `“${this.problem.title}” was changed in another tab. Which version do you want to keep?`, [
+      {
+        label: "Use the other tab's version",
+        action: () => {
+          const theirs = this.slot.adopt();
+          this.conflict = false;
+          this.pending = null;
+          if (theirs !== null) this.editor.replace(theirs); // undoable, so this tab's text is not lost
+          this.pending = null;
+          window.clearTimeout(this.saveTimer);
+        },
+      },
+      {
+        label: "Keep this tab's version",
+        action: () => {
+          this.conflict = false;
+          this.slot.save(this.editor.code, true);
+          this.pending = null;
+        },
+      },
+    ]);
+  }
+
+  private reset(): void {
+    if (!window.confirm("Replace your code with the starter code? You can undo this afterwards.")) return;
+    this.editor.replace(this.starter);
+    showBanner("reset", "Your code was replaced with the starter code.", [
+      { label: "Undo reset", action: () => this.editor.undo() },
+    ], 15000);
+  }
+
+  private download(): void {
+    const blob = new Blob([this.editor.code], { type: "text/x-python" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = `${this.problem.slug}.py`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+}

@@ -1,0 +1,94 @@
+// Messages between the page and the Python worker, protocol version 1.
+// The JSON Schema is engine/grading/schemas/worker.schema.json; the Python side checks `run`
+// messages against it (engine/grading/protocol.py). Bump PROTOCOL_VERSION on any change.
+
+export const PROTOCOL_VERSION = 1;
+
+export type KnownVerdict = "timeout" | "crashed" | "stopped";
+
+/** Page -> worker, once: where the site lives and, when cross-origin isolated, the interrupt buffer. */
+export interface InitMessage {
+  v: 1;
+  type: "init";
+  base: string; // absolute URL of the site root, ending in "/"
+  pyodide: string; // "pyodide/<version>/", relative to base
+  engine: string; // "py/engine-<hash>.whl", relative to base
+  interrupt: SharedArrayBuffer | null; // Int32Array[2]: [0] signal for Pyodide, [1] reason
+}
+
+/** Page -> worker: grade `source` against a problem's suite. */
+export interface RunMessage {
+  v: 1;
+  type: "run";
+  runId: number;
+  slug: string;
+  suiteVersion: string;
+  suiteUrl: string; // relative to base; not seen by Python
+  source: string;
+  known: Record<string, KnownVerdict>; // case index (-1: loading) -> verdict from a previous worker
+}
+
+export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number }
+export interface CaseStartMessage { v: 1; type: "case-start"; runId: number; index: number; timeLimit: number }
+export interface ReportMessage { v: 1; type: "report"; runId: number; report: Report }
+export interface FailedMessage { v: 1; type: "failed"; runId: number | null; message: string; fatal: boolean }
+
+export type FromWorker = StatusMessage | CaseStartMessage | ReportMessage | FailedMessage;
+export type ToWorker = InitMessage | RunMessage;
+
+/** Interrupt reasons written to Int32Array slot 1 before signalling. */
+export const REASON_TIMEOUT = 1;
+export const REASON_STOP = 2;
+
+// The grading report: docs/schemas/report.schema.json (engine/grading/report.py).
+export type CaseStatus = "passed" | "failed" | "error" | "timeout";
+
+export interface CaseResult {
+  id: string;
+  name: string;
+  status: CaseStatus;
+  message: string | null;
+  visibility: "visible" | "hidden";
+  hint: string | null;
+  line: number | null;
+  output: string;
+  output_truncated: boolean;
+  duration_ms: number;
+  details: null | {
+    expected: Record<string, number>;
+    got: Record<string, string>;
+    values?: Record<string, number>;
+    steps?: string[];
+    expression?: string;
+  };
+}
+
+export interface Report {
+  version: 1;
+  problem: string;
+  suite_version: string;
+  status: "pass" | "fail" | "error";
+  message: string | null;
+  load_error: null | { type: string; message: string; line: number | null; column: number | null; traceback: string };
+  total: number;
+  passed: number;
+  duration_ms: number;
+  tests: CaseResult[];
+}
+
+export interface ProblemEntry {
+  slug: string;
+  title: string;
+  difficulty: "easy" | "medium" | "hard";
+  order: number;
+  summary: string;
+  version: string;
+  cases: number;
+  suite: string;
+}
+
+export interface SiteIndex {
+  engine: string;
+  pyodide: string;
+  problems: ProblemEntry[];
+}

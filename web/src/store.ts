@@ -1,0 +1,160 @@
+// The learner's work, kept in localStorage: code per problem (saved as they type), progress, and
+// an export file to move to another machine. Never loses work silently: blocked storage is
+// detected and said, and two tabs editing one problem notice each other instead of overwriting.
+
+const PREFIX = "gradlab:v1:";
+export const EXPORT_FORMAT = "gradlab-export";
+
+export interface SavedCode { code: string; rev: number; tab: string; savedAt: number }
+export interface Progress { solved: boolean; passed: number; total: number; suiteVersion: string; solvedAt?: number }
+export interface ExportFile {
+  format: typeof EXPORT_FORMAT;
+  version: 1;
+  exportedAt: string;
+  problems: Record<string, { code: string | null; progress: Progress | null }>;
+}
+
+export type StorageState = "ok" | "blocked";
+
+const tabId = Math.random().toString(36).slice(2, 10);
+
+function read<T>(key: string): T | null {
+  try {
+    const text = localStorage.getItem(PREFIX + key);
+    return text === null ? null : (JSON.parse(text) as T);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  localStorage.setItem(PREFIX + key, JSON.stringify(value));
+}
+
+export function checkStorage(): StorageState {
+  try {
+    localStorage.setItem(PREFIX + "probe", "1");
+    localStorage.removeItem(PREFIX + "probe");
+    return "ok";
+  } catch {
+    return "blocked";
+  }
+}
+
+/** Ask the browser not to evict our data; false in private windows and some browsers. */
+export async function askPersistence(): Promise<boolean> {
+  try {
+    return (await navigator.storage?.persist?.()) ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** One problem's code: knows which revision this tab loaded, so it can tell when another tab saved. */
+export class CodeSlot {
+  private baseRev: number;
+
+  constructor(readonly slug: string) {
+    this.baseRev = this.stored()?.rev ?? 0;
+  }
+
+  stored(): SavedCode | null {
+    return read<SavedCode>(`code:${this.slug}`);
+  }
+
+  /** The saved code, or null when the learner has not typed anything yet. */
+  load(): string | null {
+    const saved = this.stored();
+    this.baseRev = saved?.rev ?? 0;
+    return saved?.code ?? null;
+  }
+
+  /** "saved", or "conflict" when another tab saved since this tab loaded (nothing is written). */
+  save(code: string, force = false): "saved" | "conflict" | "failed" {
+    const current = this.stored();
+    if (!force && current && current.rev !== this.baseRev && current.tab !== tabId && current.code !== code) {
+      return "conflict";
+    }
+    const rev = (current?.rev ?? 0) + 1;
+    try {
+      write(`code:${this.slug}`, { code, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode);
+    } catch {
+      return "failed";
+    }
+    this.baseRev = rev;
+    return "saved";
+  }
+
+  /** Adopt what another tab saved (the caller puts it in the editor). */
+  adopt(): string | null {
+    return this.load();
+  }
+
+  /** Calls back when another tab saves this problem. */
+  watch(onOtherTab: (saved: SavedCode) => void): () => void {
+    const listener = (event: StorageEvent) => {
+      if (event.key !== PREFIX + `code:${this.slug}` || !event.newValue) return;
+      const saved = JSON.parse(event.newValue) as SavedCode;
+      if (saved.tab !== tabId && saved.rev !== this.baseRev) onOtherTab(saved);
+    };
+    window.addEventListener("storage", listener);
+    return () => window.removeEventListener("storage", listener);
+  }
+}
+
+export function getProgress(slug: string): Progress | null {
+  return read<Progress>(`progress:${slug}`);
+}
+
+export function recordResult(slug: string, passed: number, total: number, suiteVersion: string): Progress {
+  const before = getProgress(slug);
+  const solved = passed === total && total > 0;
+  const progress: Progress = {
+    solved: solved || (before?.solved ?? false), passed, total, suiteVersion,
+    solvedAt: solved ? Date.now() : before?.solvedAt,
+  };
+  try {
+    write(`progress:${slug}`, progress);
+  } catch {
+    /* storage full or blocked: the banner already says so */
+  }
+  return progress;
+}
+
+export function exportAll(slugs: string[]): ExportFile {
+  const problems: ExportFile["problems"] = {};
+  for (const slug of slugs) {
+    const code = read<SavedCode>(`code:${slug}`)?.code ?? null;
+    const progress = getProgress(slug);
+    if (code !== null || progress !== null) problems[slug] = { code, progress };
+  }
+  return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
+}
+
+/** Check an export file; returns a message saying what is wrong, or the parsed file. */
+export function parseExport(text: string): ExportFile | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return "This is not a Gradlab export file (it is not JSON).";
+  }
+  const file = data as ExportFile;
+  if (file?.format !== EXPORT_FORMAT) return "This is not a Gradlab export file.";
+  if (file.version !== 1) return `This export file is version ${file.version}; this site reads version 1.`;
+  if (typeof file.problems !== "object" || file.problems === null) return "The export file has no problems in it.";
+  for (const [slug, entry] of Object.entries(file.problems)) {
+    if (entry.code !== null && typeof entry.code !== "string") return `The code for ${slug} is not text.`;
+  }
+  return file;
+}
+
+export function importAll(file: ExportFile): string[] {
+  const imported: string[] = [];
+  for (const [slug, entry] of Object.entries(file.problems)) {
+    if (entry.code !== null) new CodeSlot(slug).save(entry.code, true);
+    if (entry.progress) write(`progress:${slug}`, entry.progress);
+    imported.push(slug);
+  }
+  return imported;
+}
