@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.grading import observe
-from engine.grading.judge import load_timeout_error, load_timeout_message
+from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.protocol import check
 from engine.grading.runner import grade
 
@@ -53,8 +53,14 @@ class BrowserExecutor:
             return {"load_error": error, "results": []}
         results: list[dict[str, Any]] = []
         for index, case in enumerate(cases):
+            if results and results[-1]["status"] == "timeout":
+                # Fail fast, as the CLI does: later cases would most likely hang too.
+                results.extend(skipped_after(results[-1], cases[index:]))
+                break
             if index in self.known:
                 results.append({"id": case["id"], "status": self.known[index]})
+                if self.known[index] == "stopped":
+                    break
                 continue
             self.case_start(index, case["time_limit"])
             try:

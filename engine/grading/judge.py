@@ -35,6 +35,10 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
         result.status = "timeout"
         result.message = (f"Stopped after {case['time_limit']:g} s: your code did not finish. "
                           "Look for a loop that never ends.")
+    elif status == "skipped":
+        result.status = "timeout"
+        result.message = ("Not run: an earlier case did not finish in time, so the rest were "
+                          "skipped. Fix the loop that never ends first.")
     elif status == "stopped":
         result.status = "timeout"
         result.message = "Stopped: you pressed Stop before this case finished."
@@ -150,6 +154,11 @@ def _details(case: dict[str, Any], observations: dict[str, Any]) -> dict[str, An
         details.update(values=spec["values"], steps=spec.get("steps", []),
                        expression=spec["expression"])
     return details
+
+
+def skipped_after(timed_out: dict[str, Any], cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Observations for the cases not run after ``timed_out`` took its whole time limit."""
+    return [{"id": c["id"], "status": "skipped", "after": timed_out["id"]} for c in cases]
 
 
 def load_timeout_message(limit: float) -> str:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.grading.judge import load_timeout_error, load_timeout_message
+from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
@@ -53,6 +53,10 @@ class SubprocessExecutor:
                 break
             results.extend(outcome["results"])
             remaining = remaining[len(outcome["results"]):]
+            if results[-1]["status"] == "timeout":
+                # Fail fast: the other cases would most likely hang too, each for its full limit.
+                results.extend(skipped_after(results[-1], remaining))
+                break
         return {"load_error": None, "results": results}
 
     def _run_child(self, source: str, cases: list[dict[str, Any]],

@@ -1,7 +1,7 @@
 // The code editor: CodeMirror 6 with Python, line numbers, bracket matching, search, undo,
 // Tab indents (Esc then Tab leaves the editor), Ctrl/Cmd+Enter runs, and a marked error line.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap, indentWithTab, undo } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory, undo } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import {
   bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, indentUnit,
@@ -70,7 +70,11 @@ export class CodeEditor {
 
   /** Replace the whole text as one undoable change (Reset, "use the other tab's version"). */
   replace(text: string): void {
-    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+    // Its own undo step: never merged with the typing just before it.
+    this.view.dispatch({
+      changes: { from: 0, to: this.view.state.doc.length, insert: text },
+      annotations: isolateHistory.of("full"),
+    });
   }
 
   undo(): void {

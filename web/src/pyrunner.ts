@@ -52,6 +52,11 @@ export class PyRunner {
     return this.run !== null;
   }
 
+  /** Whether Python is up (false while booting or restarting). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
   /** Grade `source`; a run requested before Python is ready waits for it (the worker queues it). */
   grade(problem: ProblemEntry, source: string): Promise<Report> {
     if (this.run) return Promise.reject(new Error("a run is already in progress"));

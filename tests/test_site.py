@@ -1,0 +1,323 @@
+"""The site in real Chromium (Playwright), against the built dist/ served on localhost.
+
+What a learner relies on: correct code passes, wrong code fails with the right message, the page
+never freezes (time limits and Stop, with and without cross-origin isolation), work is never lost
+(reload, reset and undo, two tabs, export and import, offline), nothing is fetched from another
+origin, and the keyboard works.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import BASIC, REFERENCE, patch
+from engine.grading.check import load_and_compile
+from engine.grading.runner import grade
+from site_fixtures import browser, isolated_url, plain_url, site  # noqa: F401
+
+STARTER = (BASIC / "starter.py").read_text()
+TEXTBOOK = (BASIC / "solutions/correct/micrograd_textbook.py").read_text()
+pytestmark = pytest.mark.browser
+
+
+class Site:
+    """One tab on a problem page, driven as a learner would."""
+
+    def __init__(self, page: Page, url: str, slug: str = "basic-ops") -> None:
+        self.page = page
+        self.requests: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.set_default_timeout(90_000)
+        page.goto(f"{url}#/p/{slug}")
+        expect(page.locator(".cm-content")).to_be_visible()
+
+    def set_code(self, code: str) -> None:
+        """Replace the editor's text the way a paste does (typed text would be auto-indented)."""
+        self.page.locator(".cm-content").click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.insert_text(code)
+
+    @property
+    def code(self) -> str:
+        return self.page.evaluate("() => window.gradlab.editorText()")
+
+    def run(self, via_keyboard: bool = False) -> dict:
+        self.page.evaluate("() => { window.gradlabLastReport = null; }")
+        if via_keyboard:
+            self.page.locator(".cm-content").press("Control+Enter")
+        else:
+            self.page.get_by_role("button", name="Run tests").click()
+        self.page.wait_for_function("() => window.gradlabLastReport !== null")
+        expect(self.page.locator(".results-body .summary")).to_be_visible()
+        return self.report()
+
+    def report(self) -> dict:
+        return self.page.evaluate("() => window.gradlabLastReport")
+
+    def summary(self) -> str:
+        return self.page.locator(".results-body .summary").inner_text()
+
+    def wait_saved(self, code: str) -> None:
+        self.page.wait_for_function(
+            "code => JSON.parse(localStorage.getItem('gradlab:v1:code:basic-ops') || '{}').code === code",
+            arg=code)
+
+
+@pytest.fixture
+def context(browser):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def shared(browser, isolated_url):  # noqa: F811
+    """One booted tab reused by the tests that only grade code (Python boots once)."""
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url)
+    yield site_page
+    ctx.close()
+
+
+def case(report: dict, name_start: str) -> dict:
+    return next(t for t in report["tests"] if t["name"].startswith(name_start))
+
+
+def test_correct_solution_passes_every_case_and_nothing_leaves_the_origin(shared, isolated_url):
+    shared.set_code(TEXTBOOK)
+    report = shared.run()
+    assert report["status"] == "pass" and report["passed"] == report["total"] == 39
+    assert shared.summary() == "39 of 39 passed"
+    origin = re.match(r"https?://[^/]+", isolated_url).group(0)
+    assert shared.requests and all(u.startswith((origin + "/", "data:", "blob:")) for u in shared.requests), \
+        [u for u in shared.requests if not u.startswith(origin)]
+
+
+@pytest.mark.parametrize(("wrong", "case_name", "words"), [
+    ("relu_gradient_at_zero_is_one", "ReLU at exactly zero",
+     "`x.grad`: expected 0.0, got 1 in `(x + y).relu()`"),
+    ("assign_instead_of_accumulate", "Gradient accumulates when a value is reused",
+     "`x.grad`: expected 2.0, got 1 in `x + x`"),
+    ("plain_number_not_wrapped", "A plain number on the right",
+     "AttributeError: 'int' object has no attribute 'data' (line"),
+    ("missing_output_seed", "Product-plus-self", "`x.grad`: expected 5.0, got 0 in `x * y + x`"),
+])
+def test_wrong_solutions_fail_with_the_expected_case_and_message(shared, wrong, case_name, words):
+    shared.set_code((BASIC / "solutions/wrong" / f"{wrong}.py").read_text())
+    report = shared.run()
+    assert report["status"] == "fail"
+    result = case(report, case_name)
+    assert result["status"] in ("failed", "error")
+    assert words in result["message"]
+    item = shared.page.locator(".case", has_text=case_name).first
+    expect(item).to_contain_text(words.split(" (line")[0])
+
+
+def test_the_reference_example_message_reads_as_documented(shared):
+    shared.set_code(REFERENCE.replace("self.grad += (out.data > 0) * out.grad", "self.grad += out.grad"))
+    report = shared.run()
+    message = case(report, "Reference example")["message"]
+    assert "`b.grad`: expected 0.0, got 10 in `(a + b * c).relu()`" in message.splitlines()
+
+
+def test_syntax_error_names_its_line_and_the_line_link_jumps_there(shared):
+    shared.set_code("class Value:\n    def __init__(self, data)\n        self.data = data\n")
+    report = shared.run()
+    assert report["status"] == "error"
+    assert shared.summary().startswith("Your code could not run: SyntaxError")
+    assert "line 2, column" in shared.summary()
+    shared.page.get_by_role("button", name="line 2").click()
+    expect(shared.page.locator(".cm-error-line")).to_have_count(1)
+    expect(shared.page.locator(".cm-activeLine")).to_contain_text("def __init__(self, data)")
+
+
+def test_browser_verdicts_match_the_cli_on_a_sample(shared, sandbox):
+    _, suite = load_and_compile(BASIC)
+    sample = ["solutions/correct/op_table.py", "solutions/wrong/mul_gradients_swapped.py",
+              "solutions/wrong/upstream_read_too_early.py", "starter.py"]
+    for name in sample:
+        source = (BASIC / name).read_text()
+        shared.set_code(source)
+        browser_report = shared.run()
+        cli = grade(suite, source, sandbox).to_dict()
+        assert [(t["id"], t["status"], t["message"]) for t in browser_report["tests"]] == \
+            [(t["id"], t["status"], t["message"]) for t in cli["tests"]], name
+
+
+def test_deep_recursion_and_sys_exit_give_verdicts_not_a_dead_page(shared):
+    shared.set_code(patch(REFERENCE, "    def backward(self):\n",
+                          "    def backward(self):\n        return self.backward()\n"))
+    report = shared.run()
+    assert "RecursionError" in case(report, "Addition passes")["message"]
+    shared.set_code(patch(REFERENCE, "    def backward(self):\n",
+                          "    def backward(self):\n        import sys; sys.exit()\n"))
+    report = shared.run()
+    assert "called exit()" in case(report, "Addition passes")["message"]
+    shared.set_code(TEXTBOOK)
+    assert shared.run()["status"] == "pass"
+
+
+HANG = patch(REFERENCE, "    def relu(self):\n", "    def relu(self):\n        while True: pass\n")
+
+
+@pytest.mark.parametrize("mode", ["isolated", "plain"])
+def test_infinite_loop_is_stopped_then_a_correct_run_passes(context, isolated_url, plain_url, mode):
+    url = isolated_url if mode == "isolated" else plain_url
+    site_page = Site(context.new_page(), url)
+    assert site_page.page.evaluate("crossOriginIsolated") is (mode == "isolated")
+    site_page.set_code(HANG)
+    report = site_page.run()
+    hung = case(report, "Reference example")
+    assert hung["status"] == "timeout"
+    assert hung["message"] == ("Stopped after 5 s: your code did not finish. "
+                               "Look for a loop that never ends.")
+    assert report["status"] == "fail"
+    site_page.set_code(TEXTBOOK)
+    assert site_page.run()["status"] == "pass"
+
+
+@pytest.mark.parametrize("mode", ["isolated", "plain"])
+def test_stop_button_stops_a_run_and_the_next_run_works(context, isolated_url, plain_url, mode):
+    site_page = Site(context.new_page(), isolated_url if mode == "isolated" else plain_url)
+    page = site_page.page
+    site_page.set_code(TEXTBOOK)
+    site_page.run()  # Python is up
+    site_page.set_code(patch(REFERENCE, "    def backward(self):\n",
+                             "    def backward(self):\n        while True: pass\n"))
+    page.evaluate("() => { window.gradlabLastReport = null; }")
+    page.get_by_role("button", name="Run tests").click()
+    stop = page.get_by_role("button", name="Stop")
+    expect(stop).to_be_enabled()
+    page.wait_for_timeout(500)
+    stop.click()
+    page.wait_for_function("() => window.gradlabLastReport !== null", timeout=20_000)
+    report = site_page.report()
+    stopped = [t for t in report["tests"] if t["status"] == "timeout"]
+    assert stopped and stopped[-1]["message"] == "Stopped: you pressed Stop before this case finished."
+    assert len(report["tests"]) < report["total"]
+    expect(page.locator(".results-body .summary")).to_contain_text("(stopped after")
+    site_page.set_code(TEXTBOOK)
+    assert site_page.run()["status"] == "pass"
+
+
+def test_run_pressed_before_python_is_ready_is_queued(context, isolated_url):
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(f"{isolated_url}#/p/basic-ops")
+    page.get_by_role("button", name="Run tests").click()  # Python is still booting
+    expect(page.locator(".results-body")).to_contain_text("Python is starting")
+    page.wait_for_function("() => window.gradlabLastReport")
+    assert page.evaluate("() => window.gradlabLastReport.status") == "fail"  # the starter fails
+
+
+def test_code_survives_reload(context, isolated_url):
+    site_page = Site(context.new_page(), isolated_url)
+    mine = TEXTBOOK + "\n# my notes\n"
+    site_page.set_code(mine)
+    site_page.wait_saved(mine)
+    site_page.page.reload()
+    expect(site_page.page.locator(".cm-content")).to_be_visible()
+    assert site_page.code == mine
+
+
+def test_reset_asks_first_and_can_be_undone(context, isolated_url):
+    site_page = Site(context.new_page(), isolated_url)
+    page = site_page.page
+    mine = TEXTBOOK + "\n# keep me\n"
+    site_page.set_code(mine)
+    page.once("dialog", lambda d: d.dismiss())
+    page.get_by_role("button", name="Reset to starter code").click()
+    assert "# keep me" in site_page.code  # said no: nothing changed
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Reset to starter code").click()
+    assert site_page.code.rstrip() == STARTER.rstrip()
+    page.get_by_role("button", name="Undo reset").click()
+    assert "# keep me" in site_page.code
+
+
+def test_two_tabs_on_one_problem_do_not_silently_overwrite(context, isolated_url):
+    first = Site(context.new_page(), isolated_url)
+    second = Site(context.new_page(), isolated_url)
+    first.set_code(TEXTBOOK + "\n# from the first tab\n")
+    first.wait_saved(TEXTBOOK + "\n# from the first tab\n")
+    banner = second.page.locator("#banner-conflict")
+    expect(banner).to_contain_text("was changed in another tab")
+    second.page.get_by_role("button", name="Use the other tab's version").click()
+    assert "# from the first tab" in second.code
+
+
+def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, isolated_url, tmp_path):  # noqa: F811
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url)
+    site_page.set_code(TEXTBOOK)
+    site_page.run()
+    with site_page.page.expect_download() as download:
+        site_page.page.get_by_role("button", name="Export progress").click()
+    path = tmp_path / "export.json"
+    download.value.save_as(path)
+    ctx.close()
+    exported = json.loads(path.read_text())
+    assert exported["format"] == "gradlab-export" and exported["problems"]["basic-ops"]["progress"]["solved"]
+
+    fresh = browser.new_context()
+    page = fresh.new_page()
+    page.goto(isolated_url)
+    expect(page.locator(".problem-list")).to_contain_text("not yet")
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#import-file").set_input_files(str(path))
+    expect(page.locator(".problem-list")).to_contain_text("solved")
+    page.goto(f"{isolated_url}#/p/basic-ops")
+    expect(page.locator(".cm-content")).to_be_visible()
+    assert page.evaluate("() => window.gradlab.editorText()") == TEXTBOOK
+    fresh.close()
+
+
+def test_blocked_storage_is_detected_and_said(browser, isolated_url):  # noqa: F811
+    ctx = browser.new_context()
+    ctx.add_init_script("Storage.prototype.setItem = () => { throw new DOMException('blocked', 'SecurityError'); };")
+    page = ctx.new_page()
+    page.goto(f"{isolated_url}#/p/basic-ops")
+    expect(page.locator("#banner-storage")).to_contain_text("will NOT be saved")
+    ctx.close()
+
+
+def test_offline_after_the_first_visit(browser, isolated_url):  # noqa: F811
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url)
+    page = site_page.page
+    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    ctx.set_offline(True)
+    page.reload()
+    expect(page.locator(".cm-content")).to_be_visible()
+    site_page.set_code(TEXTBOOK)
+    assert site_page.run()["status"] == "pass"
+    ctx.close()
+
+
+def test_keyboard_only_ctrl_enter_runs_and_escape_tab_leaves_the_editor(shared):
+    shared.set_code(TEXTBOOK)
+    assert shared.run(via_keyboard=True)["status"] == "pass"
+    page = shared.page
+    page.locator(".cm-content").click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('cm-content')")  # Tab indents
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not page.evaluate("() => !!document.activeElement.closest('.cm-editor')")
+
+
+def test_results_are_announced_and_the_problem_list_shows_progress(shared, isolated_url):
+    expect(shared.page.locator(".results-body")).to_have_attribute("aria-live", "polite")
+    shared.set_code(TEXTBOOK)
+    shared.run()
+    shared.page.goto(isolated_url)
+    item = shared.page.locator(".problem-list li", has_text="Implementing basic autograd operations")
+    expect(item).to_contain_text("solved")
+    expect(item).to_contain_text("medium")
+    shared.page.goto(f"{isolated_url}#/p/basic-ops")
+    expect(shared.page.locator(".cm-content")).to_be_visible()
