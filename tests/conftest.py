@@ -11,6 +11,8 @@ from engine.grading.check import load_and_compile
 from engine.grading.runner import InProcessExecutor
 from engine.grading.sandbox import SubprocessExecutor
 
+pytest_plugins = ["site_fixtures"]  # the built site, local servers and Chromium
+
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "hidden_tests" / "basic-ops"
 REFERENCE = (BASIC / "reference.py").read_text()

@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 from conftest import BASIC, REFERENCE, patch
 from engine.grading.check import load_and_compile
 from engine.grading.runner import grade
-from site_fixtures import browser, isolated_url, plain_url, site  # noqa: F401
 
 STARTER = (BASIC / "starter.py").read_text()
 TEXTBOOK = (BASIC / "solutions/correct/micrograd_textbook.py").read_text()
@@ -68,14 +67,14 @@ class Site:
 
 
 @pytest.fixture
-def context(browser):  # noqa: F811
+def context(browser):
     ctx = browser.new_context(viewport={"width": 1300, "height": 900})
     yield ctx
     ctx.close()
 
 
 @pytest.fixture(scope="module")
-def shared(browser, isolated_url):  # noqa: F811
+def shared(browser, isolated_url):
     """One booted tab reused by the tests that only grade code (Python boots once)."""
     ctx = browser.new_context()
     site_page = Site(ctx.new_page(), isolated_url)
@@ -250,7 +249,7 @@ def test_two_tabs_on_one_problem_do_not_silently_overwrite(context, isolated_url
     assert "# from the first tab" in second.code
 
 
-def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, isolated_url, tmp_path):  # noqa: F811
+def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, isolated_url, tmp_path):
     ctx = browser.new_context()
     site_page = Site(ctx.new_page(), isolated_url)
     site_page.set_code(TEXTBOOK)
@@ -276,16 +275,17 @@ def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, 
     fresh.close()
 
 
-def test_blocked_storage_is_detected_and_said(browser, isolated_url):  # noqa: F811
+def test_blocked_storage_is_detected_and_said(browser, isolated_url):
     ctx = browser.new_context()
-    ctx.add_init_script("Storage.prototype.setItem = () => { throw new DOMException('blocked', 'SecurityError'); };")
+    ctx.add_init_script("Storage.prototype.setItem = () => "
+                        "{ throw new DOMException('blocked', 'SecurityError'); };")
     page = ctx.new_page()
     page.goto(f"{isolated_url}#/p/basic-ops")
     expect(page.locator("#banner-storage")).to_contain_text("will NOT be saved")
     ctx.close()
 
 
-def test_offline_after_the_first_visit(browser, isolated_url):  # noqa: F811
+def test_offline_after_the_first_visit(browser, isolated_url):
     ctx = browser.new_context()
     site_page = Site(ctx.new_page(), isolated_url)
     page = site_page.page
@@ -321,3 +321,32 @@ def test_results_are_announced_and_the_problem_list_shows_progress(shared, isola
     expect(item).to_contain_text("medium")
     shared.page.goto(f"{isolated_url}#/p/basic-ops")
     expect(shared.page.locator(".cm-content")).to_be_visible()
+
+
+def test_huge_allocation_is_a_memory_error_verdict(shared):
+    shared.set_code(patch(REFERENCE, "    def relu(self):\n",
+                          "    def relu(self):\n        x = [0.0] * 10**9\n"))
+    report = shared.run()
+    assert case(report, "Reference example")["message"].startswith("MemoryError: your code ran out of memory")
+    shared.set_code(TEXTBOOK)
+    assert shared.run()["status"] == "pass"
+
+
+@pytest.mark.parametrize("mode", ["isolated", "plain"])
+def test_sleep_forever_and_an_interpreter_crash_give_verdicts(context, isolated_url, plain_url, mode):
+    site_page = Site(context.new_page(), isolated_url if mode == "isolated" else plain_url)
+    site_page.set_code(patch(REFERENCE, "    def relu(self):\n",
+                             "    def relu(self):\n        import time; time.sleep(1e9)\n"))
+    report = site_page.run()
+    assert case(report, "Reference example")["status"] == "timeout"
+    # Recursion far past the C stack kills the interpreter itself, not just the case.
+    crash = "import sys\nsys.setrecursionlimit(10**7)\n" + patch(
+        REFERENCE, "    def backward(self):\n", "    def backward(self):\n        return self.backward()\n")
+    site_page.set_code(crash)
+    report = site_page.run()
+    first = report["tests"][0]
+    assert first["status"] in ("error", "timeout")
+    assert "crashed" in first["message"] or "RecursionError" in first["message"] \
+        or "did not finish" in first["message"]
+    site_page.set_code(TEXTBOOK)
+    assert site_page.run()["status"] == "pass"

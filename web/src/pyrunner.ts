@@ -35,8 +35,7 @@ export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
   private worker: Worker | null = null;
   private ready = false;
-  private interrupt: SharedArrayBuffer | null = this.isolated ? new SharedArrayBuffer(8) : null;
-  private signals = this.interrupt ? new Int32Array(this.interrupt) : null;
+  private signals: Int32Array | null = null; // [0]: signal Pyodide polls, [1]: why we sent it
   private run: ActiveRun | null = null;
   private nextRunId = 1;
   bootMs: number | null = null;
@@ -86,6 +85,10 @@ export class PyRunner {
 
   private spawn(): void {
     this.ready = false;
+    // A fresh buffer per worker: a signal the previous interpreter never consumed (it was stuck in
+    // a sleep) must not interrupt the next one while it boots.
+    const interrupt = this.isolated ? new SharedArrayBuffer(8) : null;
+    this.signals = interrupt ? new Int32Array(interrupt) : null;
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(worker, event.data);
     worker.onerror = (event) => {
@@ -94,7 +97,7 @@ export class PyRunner {
     };
     worker.postMessage({
       v: 1, type: "init", base: this.base, pyodide: this.index.pyodide, engine: this.index.engine,
-      interrupt: this.interrupt,
+      interrupt,
     });
     this.worker = worker;
     this.events.phase("booting");
@@ -176,7 +179,7 @@ export class PyRunner {
   private onCrash(worker: Worker, message: string): void {
     if (worker !== this.worker) return;
     const run = this.run;
-    if (!this.ready && !run?.current) {
+    if (!this.ready && (run?.current ?? null) === null) {
       // Python itself failed to start: nothing the learner did. Report and give up this worker.
       this.worker?.terminate();
       this.worker = null;
