@@ -1,0 +1,72 @@
+"""The page <-> worker protocol: one schema file, checked by Python's own small validator (in
+Pyodide) and by the jsonschema library (here), which must agree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema.validators import Draft202012Validator
+from referencing import Registry, Resource
+
+from conftest import REFERENCE, REPO
+from engine.grading import browser
+from engine.grading.protocol import ProtocolError, check, schema
+
+REPORT_SCHEMA = json.loads((REPO / "docs/schemas/report.schema.json").read_text())
+REGISTRY = Registry().with_resources([
+    ("report.schema.json", Resource.from_contents(REPORT_SCHEMA)),
+    ("gradlab/report.schema.json", Resource.from_contents(REPORT_SCHEMA)),
+])
+VALIDATOR = Draft202012Validator(schema(), registry=REGISTRY)
+
+GOOD_RUN = {"v": 1, "type": "run", "runId": 3, "slug": "basic-ops", "suiteVersion": "abc",
+            "source": "class Value: pass", "known": {"2": "timeout"}}
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"v": 2}, "run.v: must be 1"),
+    ({"type": "grade"}, "run.type: must be 'run'"),
+    ({"runId": -1}, "run.runId: must be >= 0"),
+    ({"runId": True}, "run.runId: expected integer"),
+    ({"slug": "../etc"}, "does not match"),
+    ({"known": {"1": "passed"}}, "run.known.1: must be one of"),
+    ({"extra": 1}, "unexpected field 'extra'"),
+    ({"source": None}, "run.source: expected string"),
+])
+def test_python_checker_and_jsonschema_agree_on_bad_run_messages(change, words):
+    message = {**GOOD_RUN, **change}
+    with pytest.raises(ProtocolError, match=words.replace("(", r"\(")):
+        check(message, "run")
+    assert not VALIDATOR.is_valid(message)
+
+
+def test_a_good_run_message_passes_both():
+    check(GOOD_RUN, "run")
+    VALIDATOR.validate(GOOD_RUN)
+    missing = {k: v for k, v in GOOD_RUN.items() if k != "known"}
+    with pytest.raises(ProtocolError, match="missing 'known'"):
+        check(missing, "run")
+
+
+def test_the_worker_entry_point_answers_with_a_schema_valid_report(mini_suite):
+    version = browser.add_suite(json.dumps(mini_suite))
+    message = {**GOOD_RUN, "slug": mini_suite["problem"]["slug"], "suiteVersion": version,
+               "source": REFERENCE, "known": {}}
+    starts = []
+    report = json.loads(browser.run(json.dumps(message), lambda i, t: starts.append(i),
+                                    lambda: "timeout"))
+    VALIDATOR.validate({"v": 1, "type": "report", "runId": 3, "report": report})
+    assert report["status"] == "pass"
+    assert starts == [-1, 0, 1, 2]  # the module load, then each case: the page times each one
+
+
+def test_a_run_for_a_suite_that_is_not_loaded_is_refused():
+    with pytest.raises(ValueError, match="is not loaded"):
+        browser.run(json.dumps({**GOOD_RUN, "slug": "nope"}), lambda i, t: None, lambda: "timeout")
+
+
+def test_typescript_types_name_every_message_in_the_schema():
+    ts = (REPO / "web/src/protocol.ts").read_text()
+    for name in schema()["$defs"]:
+        assert f'type: "{name}"' in ts, name
