@@ -100,6 +100,10 @@ def main() -> None:
     wheel = build_wheel(public)
     problems = build_suites(public, args.problems.resolve())
     pyodide = copy_pyodide(public)
+    # Netlify and Cloudflare Pages read this file: cross-origin isolation with no other set-up.
+    (public / "_headers").write_text(
+        "/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n"
+        "  Cross-Origin-Resource-Policy: same-origin\n")
     (public / "problems" / "index.json").write_text(json.dumps(
         {"engine": wheel, "pyodide": pyodide, "problems": problems}, indent=1))
     env = {**os.environ, "GRADLAB_OUT": str(args.out.resolve())}
