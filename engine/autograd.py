@@ -1,23 +1,25 @@
 """The reference scalar autograd engine.
 
-Written to be read like micrograd's ``engine.py``: every operation builds its output node and, right
-beside it, the closure that pushes the output's gradient back to its inputs (the local derivative
-times the upstream gradient, accumulated with ``+=``). Two things differ from micrograd on purpose:
+Written to be read like micrograd's ``engine.py``, one operation per method, with one change that
+makes the local derivatives even easier to see: each operation returns its output *together with*
+the local derivative of that output with respect to each input, computed right there in the
+forward pass::
 
-- ``backward()`` sorts the graph without recursion, so a chain of 100,000 nodes works;
-- bad inputs raise a clear Python error instead of producing a wrong number.
+    def __mul__(self, other):
+        return Value(self.data * other.data, (self, other), (other.data, self.data))
+        #            forward                 inputs         d(ab)/da    d(ab)/db
+
+``backward()`` then applies the chain rule once for every edge: ``child.grad += local * out.grad``,
+accumulating with ``+=`` so a value used twice gets both contributions. No closure per node, and a
+topological sort without recursion: about twice micrograd's speed (see benchmarks/), and a chain
+of 100,000 nodes works. Bad inputs raise a clear Python error instead of producing a wrong number.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
 
 Number = int | float
-
-
-def _no_backward() -> None:
-    """Leaves have nothing to propagate; one shared function keeps leaves small and fast."""
 
 
 def _check_number(x: object, what: str) -> None:
@@ -29,127 +31,78 @@ def _check_number(x: object, what: str) -> None:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in every ``grad``."""
 
-    __slots__ = ("_backward", "_op", "_prev", "data", "grad")
+    __slots__ = ("_local", "_op", "_prev", "data", "grad")
 
-    def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "") -> None:
-        _check_number(data, "Value data")
+    def __init__(self, data: Number, _children: tuple[Value, ...] = (),
+                 _local: tuple[Number, ...] = (), _op: str = "") -> None:
+        if data.__class__ is not float and data.__class__ is not int:  # fast path for the usual
+            _check_number(data, "Value data")
         self.data = data
         self.grad = 0.0
-        self._backward: Callable[[], None] = _no_backward
-        self._prev = tuple(_children)
+        self._prev = _children  # the inputs this value was computed from
+        self._local = _local  # d(self)/d(input) for each input, in the same order
         self._op = _op
 
-    # -- binary operations ---------------------------------------------------------------------
+    # -- operations: forward value, inputs, local derivatives ------------------------------------
 
     def __add__(self, other: Value | Number) -> Value:
         other = _as_value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward() -> None:
-            self.grad += out.grad  # d(a+b)/da = 1
-            other.grad += out.grad  # d(a+b)/db = 1
-
-        out._backward = _backward
-        return out
+        return Value(self.data + other.data, (self, other), (1, 1), "+")  # d(a+b)/da = d(a+b)/db = 1
 
     def __mul__(self, other: Value | Number) -> Value:
         other = _as_value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward() -> None:
-            self.grad += other.data * out.grad  # d(ab)/da = b
-            other.grad += self.data * out.grad  # d(ab)/db = a
-
-        out._backward = _backward
-        return out
+        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")  # b, a
 
     def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value):
             raise TypeError("Value ** Value is not supported: the exponent must be an int or float")
         _check_number(exponent, "the exponent of **")
-        if self.data == 0 and exponent < 0:
+        x = self.data
+        if x == 0 and exponent < 0:
             raise ZeroDivisionError(f"0 ** {exponent} is undefined (division by zero)")
-        if self.data < 0 and not float(exponent).is_integer():
-            raise ValueError(f"{self.data} ** {exponent} is not a real number")
-        out = Value(self.data**exponent, (self,), f"**{exponent}")
-
-        def _backward() -> None:
-            self.grad += exponent * self.data ** (exponent - 1) * out.grad  # d(a^n)/da = n a^(n-1)
-
-        out._backward = _backward
-        return out
+        if x < 0 and not float(exponent).is_integer():
+            raise ValueError(f"{x} ** {exponent} is not a real number")
+        if exponent == 0 or (x == 0 and exponent < 1):  # x^0 is flat; at 0, x^0.5 is vertical
+            local = 0 if exponent == 0 else math.inf
+        else:
+            local = exponent * x ** (exponent - 1)  # d(a^n)/da = n a^(n-1)
+        return Value(x**exponent, (self,), (local,), f"**{exponent}")
 
     def __truediv__(self, other: Value | Number) -> Value:
         other = _as_value(other)
-        if other.data == 0:
-            raise ZeroDivisionError(f"division by zero: {self.data} / {other.data}")
-        out = Value(self.data / other.data, (self, other), "/")
-
-        def _backward() -> None:
-            self.grad += out.grad / other.data  # d(a/b)/da = 1/b
-            other.grad += -self.data / other.data**2 * out.grad  # d(a/b)/db = -a/b^2
-
-        out._backward = _backward
-        return out
-
-    # -- unary operations ----------------------------------------------------------------------
+        a, b = self.data, other.data
+        if b == 0:
+            raise ZeroDivisionError(f"division by zero: {a} / {b}")
+        return Value(a / b, (self, other), (1 / b, -a / (b * b)), "/")  # 1/b, -a/b^2
 
     def relu(self) -> Value:
-        out = Value(self.data if self.data > 0 else 0, (self,), "relu")
-
-        def _backward() -> None:
-            self.grad += (1 if self.data > 0 else 0) * out.grad  # 0 at exactly 0, by convention
-
-        out._backward = _backward
-        return out
+        x = self.data
+        return Value(x if x > 0 else 0, (self,), (1 if x > 0 else 0,), "relu")  # 0 at exactly 0
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
-        out = Value(t, (self,), "tanh")
-
-        def _backward() -> None:
-            self.grad += (1 - t * t) * out.grad  # d tanh(a)/da = 1 - tanh(a)^2
-
-        out._backward = _backward
-        return out
+        return Value(t, (self,), (1 - t * t,), "tanh")  # 1 - tanh(a)^2
 
     def exp(self) -> Value:
         try:
             e = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp({self.data}) is too large for a float") from None
-        out = Value(e, (self,), "exp")
-
-        def _backward() -> None:
-            self.grad += e * out.grad  # d e^a/da = e^a
-
-        out._backward = _backward
-        return out
+        return Value(e, (self,), (e,), "exp")  # e^a
 
     def log(self) -> Value:
-        if self.data <= 0:
-            raise ValueError(f"log is only defined for positive numbers, got {self.data}")
-        out = Value(math.log(self.data), (self,), "log")
-
-        def _backward() -> None:
-            self.grad += out.grad / self.data  # d ln(a)/da = 1/a
-
-        out._backward = _backward
-        return out
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"log is only defined for positive numbers, got {x}")
+        return Value(math.log(x), (self,), (1 / x,), "log")  # 1/a
 
     def sigmoid(self) -> Value:
         x = self.data
         # Two forms so that neither branch calls exp() on a large positive number.
         s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
-        out = Value(s, (self,), "sigmoid")
+        return Value(s, (self,), (s * (1 - s),), "sigmoid")  # sigma(a) (1 - sigma(a))
 
-        def _backward() -> None:
-            self.grad += s * (1 - s) * out.grad  # d sigma(a)/da = sigma(a)(1 - sigma(a))
-
-        out._backward = _backward
-        return out
-
-    # -- derived operations: built from the ones above, so they need no backward of their own ---
+    # -- derived operations: built from the ones above -------------------------------------------
 
     def __neg__(self) -> Value:
         return self * -1
@@ -169,28 +122,36 @@ class Value:
     def __rtruediv__(self, other: Number) -> Value:
         return _as_value(other) / self
 
-    # -- backpropagation -----------------------------------------------------------------------
+    # -- backpropagation -------------------------------------------------------------------------
 
     def backward(self) -> None:
-        """Fill in ``grad`` of every node this one depends on, by the chain rule.
-
-        The topological sort is an explicit-stack depth-first search: micrograd's recursive one
-        stops at Python's recursion limit, about 1,000 nodes deep.
-        """
-        topo: list[Value] = []
-        visited: set[int] = set()
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if children_done:
-                topo.append(node)
-            elif id(node) not in visited:
-                visited.add(id(node))
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev if id(child) not in visited)
+        """Fill in ``grad`` of every node this one depends on, by the chain rule."""
         self.grad = 1.0
-        for node in reversed(topo):
-            node._backward()
+        for node in reversed(self._topological_order()):
+            upstream = node.grad
+            for child, local in zip(node._prev, node._local, strict=True):
+                child.grad += local * upstream  # accumulate: a value used twice gets both
+
+    def _topological_order(self) -> list[Value]:
+        """Every node after the nodes it was computed from.
+
+        A depth-first search with an explicit stack of child iterators: micrograd's recursive
+        one stops at Python's recursion limit, about 1,000 nodes deep.
+        """
+        order: list[Value] = []
+        visited = {self}
+        stack = [(self, iter(self._prev))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child._prev)))
+                    break
+            else:  # every child is done
+                stack.pop()
+                order.append(node)
+        return order
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
@@ -198,7 +159,7 @@ class Value:
 
 def _as_value(x: Value | Number) -> Value:
     """Wrap a plain number so ``v + 1`` and ``v * 2`` work; anything else is a clear TypeError."""
-    if isinstance(x, Value):
+    if x.__class__ is Value or isinstance(x, Value):
         return x
     _check_number(x, "the other operand")
     return Value(x)

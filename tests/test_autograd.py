@@ -132,3 +132,21 @@ def test_repr_shows_data_and_grad():
 def test_bad_inputs_raise_clear_errors(action, error, words):
     with pytest.raises(error, match=words):
         action()
+
+
+def test_power_edge_derivatives():
+    x = Value(0.0)
+    (x**0).backward()
+    assert x.grad == 0  # x^0 is constant
+    y = Value(0.0)
+    (y**0.5).backward()
+    assert y.grad == math.inf  # the square root is vertical at 0, as in PyTorch
+    z = Value(-2.0)
+    (z**3).backward()
+    assert z.grad == 12.0
+
+
+def test_local_derivatives_are_stored_beside_each_forward_value():
+    a, b = Value(2.0), Value(5.0)
+    out = a * b
+    assert out._prev == (a, b) and out._local == (5.0, 2.0) and out._op == "*"
