@@ -30,6 +30,17 @@ def short_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+def make_snapshot(public: Path, pyodide: str, wheel: str) -> str:
+    """A memory snapshot of Pyodide with the engine imported (see scripts/make_snapshot.mjs)."""
+    out = ROOT / "build" / "snapshot.bin"
+    subprocess.run(["node", str(ROOT / "scripts" / "make_snapshot.mjs"), str(public / pyodide),
+                    str(public / wheel), str(out)], check=True, stdout=subprocess.DEVNULL)
+    data = out.read_bytes()
+    name = f"py/snapshot-{short_hash(data)}.bin"
+    (public / name).write_bytes(data)
+    return name
+
+
 def build_wheel(public: Path) -> str:
     out = ROOT / "build" / "wheel"
     shutil.rmtree(out, ignore_errors=True)
@@ -78,8 +89,9 @@ def copy_pyodide(public: Path) -> str:
 
 def write_manifest(dist: Path) -> str:
     """List every file for the service worker to precache; the digest names the site version."""
-    skip = {"sw.js", "precache.json"}
-    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name not in skip)
+    skip = {"sw.js", "precache.json", "_headers"}
+    files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name not in skip
+                   and p.suffix not in (".br", ".gz"))
     entries = {str(p.relative_to(dist)): short_hash(p.read_bytes()) for p in files}
     version = short_hash(json.dumps(entries, sort_keys=True).encode())
     (dist / "precache.json").write_text(json.dumps({"version": version, "files": entries}, indent=1))
@@ -100,16 +112,21 @@ def main() -> None:
     wheel = build_wheel(public)
     problems = build_suites(public, args.problems.resolve())
     pyodide = copy_pyodide(public)
+    snapshot = make_snapshot(public, pyodide, wheel)
     # Netlify and Cloudflare Pages read this file: cross-origin isolation with no other set-up.
     (public / "_headers").write_text(
         "/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n"
         "  Cross-Origin-Resource-Policy: same-origin\n")
     (public / "problems" / "index.json").write_text(json.dumps(
-        {"engine": wheel, "pyodide": pyodide, "problems": problems}, indent=1))
+        {"engine": wheel, "pyodide": pyodide, "snapshot": snapshot, "problems": problems},
+        indent=1))
     env = {**os.environ, "GRADLAB_OUT": str(args.out.resolve())}
     subprocess.run(["npx", "vite", "build", "--logLevel", "warn"], cwd=ROOT, env=env, check=True)
     version = write_manifest(args.out)
-    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
+    subprocess.run(["node", str(ROOT / "scripts" / "precompress.mjs"), str(args.out),
+                    os.environ.get("GRADLAB_BROTLI_QUALITY", "9")], check=True)
+    size = sum(p.stat().st_size for p in args.out.rglob("*")
+               if p.is_file() and p.suffix not in (".br", ".gz"))
     print(f"built {args.out} ({len(problems)} problems, {size / 1e6:.1f} MB, version {version})")
 
 

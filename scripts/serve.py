@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
-MIME = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+MIME = {".wasm": "application/wasm", ".bin": "application/octet-stream", ".mjs": "text/javascript",
+        ".js": "text/javascript",
         ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip",
         ".css": "text/css", ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff",
         ".ttf": "font/ttf", ".md": "text/markdown; charset=utf-8", ".html": "text/html; charset=utf-8"}
 # Content-addressed paths never change: cache for a year. Everything else: revalidate.
-IMMUTABLE = re.compile(r"^(assets/|py/engine-|pyodide/\d|problems/[^/]+\.[0-9a-f]{16}\.json)")
+IMMUTABLE = re.compile(r"^(assets/|py/(engine|snapshot)-|pyodide/\d|problems/[^/]+\.[0-9a-f]{16}\.json)")
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -32,6 +33,32 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
     isolation = True
     prefix = "/"
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        """Serve NAME.br or NAME.gz, written by the build, when the client accepts it."""
+        path = Path(self.translate_path(self.path))
+        accepted = self.headers.get("Accept-Encoding", "")
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            packed = path.with_name(path.name + suffix)
+            if encoding in accepted and path.is_file() and packed.is_file():
+                return self._send_packed(path, packed, encoding)
+        return super().send_head()
+
+    def _send_packed(self, path: Path, packed: Path, encoding: str):  # type: ignore[no-untyped-def]
+        stat = packed.stat()
+        if self.headers.get("If-None-Match") == f'"{stat.st_mtime_ns:x}-{encoding}"':
+            self.send_response(304)
+            self.end_headers()
+            return None
+        handle = packed.open("rb")
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(stat.st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("ETag", f'"{stat.st_mtime_ns:x}-{encoding}"')
+        self.end_headers()
+        return handle
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):

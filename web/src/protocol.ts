@@ -13,6 +13,7 @@ export interface InitMessage {
   base: string; // absolute URL of the site root, ending in "/"
   pyodide: string; // "pyodide/<version>/", relative to base
   engine: string; // "py/engine-<hash>.whl", relative to base
+  snapshot: string | null; // "py/snapshot-<hash>.bin": Pyodide memory with the engine imported
   interrupt: SharedArrayBuffer | null; // Int32Array[2]: [0] signal for Pyodide, [1] reason
 }
 
@@ -28,7 +29,7 @@ export interface RunMessage {
   known: Record<string, KnownVerdict>; // case index (-1: loading) -> verdict from a previous worker
 }
 
-export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number }
+export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number; snapshot?: boolean }
 export interface CaseStartMessage { v: 1; type: "case-start"; runId: number; index: number; timeLimit: number }
 export interface ReportMessage { v: 1; type: "report"; runId: number; report: Report }
 export interface FailedMessage { v: 1; type: "failed"; runId: number | null; message: string; fatal: boolean }
@@ -89,6 +90,7 @@ export interface ProblemEntry {
 
 export interface SiteIndex {
   engine: string;
+  snapshot: string | null;
   pyodide: string;
   problems: ProblemEntry[];
 }

@@ -97,7 +97,7 @@ export class PyRunner {
     };
     worker.postMessage({
       v: 1, type: "init", base: this.base, pyodide: this.index.pyodide, engine: this.index.engine,
-      interrupt,
+      snapshot: this.index.snapshot ?? null, interrupt,
     });
     this.worker = worker;
     this.events.phase("booting");

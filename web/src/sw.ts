@@ -12,7 +12,7 @@ const scope = new URL(self.registration.scope);
 
 const MANIFEST_KEY = new URL("precache.json", scope).href;
 // Content-addressed paths (hash or version in the name) never change, so the HTTP cache may serve them.
-const IMMUTABLE = /\/(assets\/|py\/engine-|pyodide\/\d|problems\/[^/]+\.[0-9a-f]{16}\.json)/;
+const IMMUTABLE = /\/(assets\/|py\/(engine|snapshot)-|pyodide\/\d|problems\/[^/]+\.[0-9a-f]{16}\.json)/;
 
 interface Manifest { version: string; files: Record<string, string> }
 
