@@ -39,7 +39,7 @@ def balanced_tree(value_cls: Any, leaves: int = 30_000, seed: int = 0) -> int:
             nxt.append(level[-1])
         level, depth = nxt, depth + 1
     level[0].backward()
-    return nodes
+    return nodes, level[0]
 
 
 def chain(value_cls: Any, length: int = 100_000) -> int:
@@ -49,7 +49,7 @@ def chain(value_cls: Any, length: int = 100_000) -> int:
     for i in range(length // 2):
         y = y * 1.0 if i % 2 else (y + 0.0).relu()
     y.backward()
-    return 1 + 2 * (length // 2)
+    return 1 + 2 * (length // 2), y
 
 
 def mlp_training(value_cls: Any, steps: int = 100, seed: int = 0) -> int:
@@ -85,19 +85,58 @@ def mlp_training(value_cls: Any, steps: int = 100, seed: int = 0) -> int:
         loss.backward()
         for p in params:
             p.data -= 0.01 * p.grad
-    return len(params)
+    return len(params), None
 
 
-WORKLOADS: dict[str, Callable[..., int]] = {
+WORKLOADS: dict[str, Callable[..., tuple[int, Any]]] = {
     "tree": balanced_tree, "mlp": mlp_training, "chain": chain,
 }
 
 
-def time_workload(name: str, value_cls: Any, repeats: int = 5) -> dict[str, Any]:
-    """Run one workload ``repeats`` times; seconds for each run, and what it built."""
+def time_workload(name: str, value_cls: Any, repeats: int = 5, scale: float = 1.0) -> dict[str, Any]:
+    """Run one workload ``repeats`` times; seconds for each run, and what it built.
+
+    ``scale`` shrinks the workload (the smoke test uses 0.05) without changing its shape.
+    """
+    size = {"tree": {"leaves": max(8, int(30_000 * scale))},
+            "chain": {"length": max(8, int(100_000 * scale))},
+            "mlp": {"steps": max(1, int(100 * scale))}}[name]
     runs, built = [], 0
     for _ in range(repeats):
         started = time.perf_counter()
-        built = WORKLOADS[name](value_cls)
+        built, root = WORKLOADS[name](value_cls, **size)
         runs.append(time.perf_counter() - started)
+        dismantle(root)
     return {"runs": runs, "built": built}
+
+
+def dismantle(root: Any) -> None:
+    """Cut every edge before the graph is freed (not timed).
+
+    Pyodide 314 (Python 3.14 on wasm) overflows its C stack when a chain of more than about
+    2,500 objects is deallocated recursively, and the interpreter dies; CPython does not.
+    """
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        children = list(node._prev)
+        node._prev = type(node._prev)()
+        if hasattr(node, "_backward"):
+            node._backward = None  # micrograd's closures hold their inputs too
+        stack.extend(children)
+
+
+def run_all(repeats: int, scale: float = 1.0) -> dict[str, Any]:
+    """Both engines on tree and mlp, the reference alone on chain; imports both engines here so
+    the same call works under CPython and in Pyodide."""
+    from micrograd.engine import Value as Micrograd
+
+    from engine.autograd import Value as Reference
+
+    return {
+        "tree": {"reference": time_workload("tree", Reference, repeats, scale),
+                 "micrograd": time_workload("tree", Micrograd, repeats, scale)},
+        "mlp": {"reference": time_workload("mlp", Reference, repeats, scale),
+                "micrograd": time_workload("mlp", Micrograd, repeats, scale)},
+        "chain": {"reference": time_workload("chain", Reference, repeats, scale)},
+    }

@@ -17,9 +17,15 @@ of 100,000 nodes works. Bad inputs raise a clear Python error instead of produci
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 
 Number = int | float
+
+
+_creation_counter = itertools.count()
+_creation_order = operator.attrgetter("_seq")
 
 
 def _check_number(x: object, what: str) -> None:
@@ -31,7 +37,7 @@ def _check_number(x: object, what: str) -> None:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can fill in every ``grad``."""
 
-    __slots__ = ("_local", "_op", "_prev", "data", "grad")
+    __slots__ = ("_local", "_op", "_prev", "_seq", "data", "grad")
 
     def __init__(self, data: Number, _children: tuple[Value, ...] = (),
                  _local: tuple[Number, ...] = (), _op: str = "") -> None:
@@ -42,6 +48,7 @@ class Value:
         self._prev = _children  # the inputs this value was computed from
         self._local = _local  # d(self)/d(input) for each input, in the same order
         self._op = _op
+        self._seq = next(_creation_counter)  # inputs always exist first: a topological order
 
     # -- operations: forward value, inputs, local derivatives ------------------------------------
 
@@ -127,31 +134,26 @@ class Value:
     def backward(self) -> None:
         """Fill in ``grad`` of every node this one depends on, by the chain rule."""
         self.grad = 1.0
-        for node in reversed(self._topological_order()):
+        for node in self._topological_order():
             upstream = node.grad
-            for child, local in zip(node._prev, node._local, strict=True):
+            for child, local in zip(node._prev, node._local):  # noqa: B905 - built together
                 child.grad += local * upstream  # accumulate: a value used twice gets both
 
     def _topological_order(self) -> list[Value]:
-        """Every node after the nodes it was computed from.
+        """Every node this one depends on, each before the nodes it was computed from.
 
-        A depth-first search with an explicit stack of child iterators: micrograd's recursive
-        one stops at Python's recursion limit, about 1,000 nodes deep.
+        A node's inputs always exist before the node itself, so creation order is a topological
+        order: collect what is reachable (an explicit stack, no recursion, so a chain of 100,000
+        nodes works) and sort it, newest first.
         """
-        order: list[Value] = []
-        visited = {self}
-        stack = [(self, iter(self._prev))]
+        seen = {self}
+        stack = [self]
         while stack:
-            node, children = stack[-1]
-            for child in children:
-                if child not in visited:
-                    visited.add(child)
-                    stack.append((child, iter(child._prev)))
-                    break
-            else:  # every child is done
-                stack.pop()
-                order.append(node)
-        return order
+            for child in stack.pop()._prev:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return sorted(seen, key=_creation_order, reverse=True)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"

@@ -29,6 +29,7 @@ IMMUTABLE = re.compile(r"^(assets/|py/(engine|snapshot)-|pyodide/\d|problems/[^/
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    mounts: ClassVar[dict[str, str]] = {}  # extra URL prefix -> folder (the benchmark's pages)
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME}
     isolation = True
@@ -61,9 +62,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return handle
 
     def translate_path(self, path: str) -> str:
+        for mount, folder in self.mounts.items():
+            if path.startswith(mount):
+                rel = path.split("?", 1)[0][len(mount):]
+                return str(Path(folder) / rel)
         if not path.startswith(self.prefix):
             return str(Path(self.directory) / "__outside_prefix__")
         return super().translate_path("/" + path[len(self.prefix):])
+
+    def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
+        """Count every body byte sent: the benchmark's "bytes over the wire"."""
+        start = source.tell()
+        super().copyfile(source, outputfile)
+        with self.server.lock:  # type: ignore[attr-defined]
+            self.server.bytes_sent += source.tell() - start  # type: ignore[attr-defined]
 
     def end_headers(self) -> None:
         rel = self.path.split("?", 1)[0][len(self.prefix):]
@@ -83,12 +95,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(directory: Path, port: int = 8000, host: str = "127.0.0.1", isolation: bool = True,
-                prefix: str = "/", verbose: bool = False) -> http.server.ThreadingHTTPServer:
+                prefix: str = "/", verbose: bool = False,
+                mounts: dict[str, str] | None = None) -> http.server.ThreadingHTTPServer:
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-    handler = type("GradlabHandler", (Handler,), {"isolation": isolation, "prefix": prefix})
+    handler = type("GradlabHandler", (Handler,), {"isolation": isolation, "prefix": prefix,
+                                                  "mounts": mounts or {}})
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(directory)))
     server.verbose = verbose  # type: ignore[attr-defined]
+    server.bytes_sent = 0  # type: ignore[attr-defined]
+    server.lock = threading.Lock()  # type: ignore[attr-defined]
     server.daemon_threads = True
     return server
 

@@ -117,6 +117,8 @@ export class ProblemPage {
     this.editor.markLine(null);
     const code = this.editor.code;
     const started = performance.now();
+    const times = window as unknown as { gradlabTimes: { runAt: number; renderedAt: number | null } };
+    times.gradlabTimes = { runAt: started, renderedAt: null };
     const promise = this.runner.grade(this.problem, code);
     this.onPhase("running");
     this.results.innerHTML = this.runner.isReady
@@ -139,7 +141,7 @@ export class ProblemPage {
     // The report as JSON, for anyone (tests, curious learners) who wants more than the page shows.
     (window as unknown as { gradlabLastReport: Report }).gradlabLastReport = report;
     renderReport(this.results, report, (line) => this.editor.jumpTo(line));
-    this.results.dataset.ms = String(Math.round(performance.now() - started));
+    times.gradlabTimes.renderedAt = performance.now(); // ms since navigation: the benchmark reads it
     const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;
     if (firstLine) this.editor.markLine(firstLine);
     if (report.status !== "error" && report.tests.length === report.total) {
