@@ -133,6 +133,9 @@ def run_all(repeats: int, scale: float = 1.0) -> dict[str, Any]:
 
     from engine.autograd import Value as Reference
 
+    for cls in (Reference, Micrograd):  # untimed warm-up: lets the wasm engine tier up first
+        time_workload("mlp", cls, 1, min(scale, 0.2))
+        time_workload("tree", cls, 1, min(scale, 0.1))
     return {
         "tree": {"reference": time_workload("tree", Reference, repeats, scale),
                  "micrograd": time_workload("tree", Micrograd, repeats, scale)},

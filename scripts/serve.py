@@ -75,7 +75,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         start = source.tell()
         super().copyfile(source, outputfile)
         with self.server.lock:  # type: ignore[attr-defined]
-            self.server.bytes_sent += source.tell() - start  # type: ignore[attr-defined]
+            sent = source.tell() - start
+            self.server.bytes_sent += sent  # type: ignore[attr-defined]
+            by_path = self.server.bytes_by_path  # type: ignore[attr-defined]
+            by_path[self.path] = by_path.get(self.path, 0) + sent
 
     def end_headers(self) -> None:
         rel = self.path.split("?", 1)[0][len(self.prefix):]
@@ -104,6 +107,7 @@ def make_server(directory: Path, port: int = 8000, host: str = "127.0.0.1", isol
         (host, port), functools.partial(handler, directory=str(directory)))
     server.verbose = verbose  # type: ignore[attr-defined]
     server.bytes_sent = 0  # type: ignore[attr-defined]
+    server.bytes_by_path = {}  # type: ignore[attr-defined]
     server.lock = threading.Lock()  # type: ignore[attr-defined]
     server.daemon_threads = True
     return server

@@ -55,8 +55,8 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    const key = event.request.mode === "navigate" ? new URL("./", scope).href : url.origin + url.pathname;
-    const cached = await cache.match(key) ?? (url.pathname.endsWith("/index.html") ? await cache.match(new URL("./", scope).href) : undefined);
+    // The app routes with the hash, so its only page is the root (cached under "./" and index.html).
+    const cached = await cache.match(url.origin + url.pathname);
     if (cached) return cached;
     try {
       return await fetch(event.request);
