@@ -29,7 +29,7 @@ export interface RunMessage {
   known: Record<string, KnownVerdict>; // case index (-1: loading) -> verdict from a previous worker
 }
 
-export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number; snapshot?: boolean }
+export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number; snapshot?: boolean; marks?: Record<string, number> }
 export interface CaseStartMessage { v: 1; type: "case-start"; runId: number; index: number; timeLimit: number }
 export interface ReportMessage { v: 1; type: "report"; runId: number; report: Report }
 export interface FailedMessage { v: 1; type: "failed"; runId: number | null; message: string; fatal: boolean }

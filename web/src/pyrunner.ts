@@ -39,6 +39,7 @@ export class PyRunner {
   private run: ActiveRun | null = null;
   private nextRunId = 1;
   bootMs: number | null = null;
+  bootMarks: Record<string, number> | null = null; // where boot time went (benchmark, curiosity)
 
   constructor(private base: string, private index: SiteIndex, private events: RunnerEvents) {}
 
@@ -121,6 +122,7 @@ export class PyRunner {
         if (message.phase === "ready") {
           this.ready = true;
           this.bootMs = message.ms ?? null;
+          this.bootMarks = message.marks ?? null;
         }
         this.events.phase(message.phase === "ready" && run ? "running" : message.phase);
         break;

@@ -32,8 +32,10 @@ async function boot(): Promise<void> {
   });
   const image = snapshot ? fetch(new URL(snapshot, base)).then((r) => (r.ok ? r.arrayBuffer() : null)) : null;
   const { loadPyodide } = await module;
+  const marks: Record<string, number> = { module: performance.now() - started };
   let py: PyodideInterface;
   const bytes = image ? await image.catch(() => null) : null;
+  marks.snapshotFetched = performance.now() - started;
   try {
     // A snapshot taken at build time with the engine imported: ~0.5 s instead of a ~5 s boot.
     py = await loadPyodide(bytes ? { indexURL, _loadSnapshot: bytes } : { indexURL });
@@ -41,6 +43,7 @@ async function boot(): Promise<void> {
     if (!bytes) throw error;
     py = await loadPyodide({ indexURL });
   }
+  marks.pyodideReady = performance.now() - started;
   if (interrupt) {
     py.setInterruptBuffer(new Int32Array(interrupt, 0, 1));
     reasons = new Int32Array(interrupt, 4, 1);
@@ -51,7 +54,8 @@ async function boot(): Promise<void> {
   py.unpackArchive(await wheel, "wheel");
   browser = py.pyimport("engine.grading.browser");
   pyodide = py;
-  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: !!bytes });
+  marks.engineReady = performance.now() - started;
+  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: !!bytes, marks });
 }
 
 async function ensureSuite(run: RunMessage): Promise<void> {
