@@ -133,7 +133,8 @@ def table(figures: dict[str, Any], rows: list[tuple[str, str | None, str, float 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--sections", default="site,engine", help="comma-separated: site,engine")
+    parser.add_argument("--sections", default="site,engine,grading",
+                        help="comma-separated: site,engine,grading")
     parser.add_argument("--scale", type=float, default=1.0, help="shrink engine workloads (smoke test)")
     parser.add_argument("--no-write", action="store_true", help="print only; keep results/ and README")
     args = parser.parse_args()
@@ -149,6 +150,16 @@ def main() -> None:
         figures.update(engine_section(args.repeats, args.scale))
         lines += ["### Engine: reference vs micrograd, same process", "",
                   *table(figures, engine_rows(figures)), ""]
+    if "grading" in sections:
+        from grading_bench import measure as measure_grading
+        from grading_bench import rows as grading_rows
+
+        log("grading")
+        count = max(20, int(1000 * args.scale))
+        grading = {k: stats(v) for k, v in measure_grading(args.repeats, count, log).items()}
+        figures.update(grading)
+        lines += ["### Batch grading (`gradlab grade basic-ops DIR --jobs N`)", "",
+                  *grading_rows(grading, count), ""]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     header = (f"Measured {stamp}, {args.repeats} runs each, {os.cpu_count()} cores; ratios are "
               "median / baseline median.")

@@ -53,11 +53,11 @@ class Value:
     # -- operations: forward value, inputs, local derivatives ------------------------------------
 
     def __add__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
+        other = other if isinstance(other, Value) else _as_value(other)
         return Value(self.data + other.data, (self, other), (1, 1), "+")  # d(a+b)/da = d(a+b)/db = 1
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
+        other = other if isinstance(other, Value) else _as_value(other)
         return Value(self.data * other.data, (self, other), (other.data, self.data), "*")  # b, a
 
     def __pow__(self, exponent: Number) -> Value:
@@ -76,7 +76,7 @@ class Value:
         return Value(x**exponent, (self,), (local,), f"**{exponent}")
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = _as_value(other)
+        other = other if isinstance(other, Value) else _as_value(other)
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(f"division by zero: {a} / {b}")
@@ -140,20 +140,24 @@ class Value:
                 child.grad += local * upstream  # accumulate: a value used twice gets both
 
     def _topological_order(self) -> list[Value]:
-        """Every node this one depends on, each before the nodes it was computed from.
+        """Every computed node this one depends on, each before the nodes it was computed from.
 
         A node's inputs always exist before the node itself, so creation order is a topological
         order: collect what is reachable (an explicit stack, no recursion, so a chain of 100,000
-        nodes works) and sort it, newest first.
+        nodes works) and sort it, newest first. Leaves have no rule to apply and are left out.
         """
         seen = {self}
+        computed = [self]
         stack = [self]
         while stack:
             for child in stack.pop()._prev:
                 if child not in seen:
                     seen.add(child)
-                    stack.append(child)
-        return sorted(seen, key=_creation_order, reverse=True)
+                    if child._prev:
+                        computed.append(child)
+                        stack.append(child)
+        computed.sort(key=_creation_order, reverse=True)
+        return computed
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"

@@ -55,6 +55,10 @@ class _UsageError(Exception):
 
 def cmd_grade(args: argparse.Namespace) -> int:
     root = resolve_problem(args.problem)
+    paths = [Path(p) for p in args.files]
+    if len(paths) > 1 or paths[0].is_dir() or args.out or args.jobs:
+        return _grade_batch(root, paths, args)
+    args.file = args.files[0]
     try:
         source = Path(args.file).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -68,6 +72,34 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         print(render_text(report, problem.title))
     return EXIT_OK if report.status == "pass" else EXIT_FAIL
+
+
+def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:
+    from engine.grading import batch
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise _UsageError(f"{missing[0]}: no such file or folder")
+    _, suite = load_and_compile(root)
+    files = batch.collect(paths)
+    if not files:
+        raise _UsageError("no .py files to grade in " + ", ".join(map(str, paths)))
+    rows = batch.grade_many(root, files, args.jobs or os.cpu_count() or 1)
+    case_ids = [c["id"] for c in suite["cases"]]
+    if args.out:
+        out = Path(args.out)
+        text = batch.to_json(rows, suite) if out.suffix == ".json" else batch.to_csv(rows, case_ids)
+        out.write_text(text)
+    if args.json:
+        print(batch.to_json(rows, suite))
+    else:
+        width = max(len(str(r["file"])) for r in rows)
+        for row in rows:
+            print(f"{row['file']:<{width}}  {row['passed']:>3}/{row['total']:<3} {row['status']}")
+        solved = sum(r["status"] == "pass" for r in rows)
+        print(f"{len(rows)} submissions: {solved} pass every case"
+              + (f"; wrote {args.out}" if args.out else ""))
+    return EXIT_OK if all(r["status"] == "pass" for r in rows) else EXIT_FAIL
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -110,10 +142,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gradlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("grade", help="grade one learner file against a problem's cases")
+    p = sub.add_parser("grade", help="grade learner files against a problem's cases")
     p.add_argument("problem", help="a folder name under hidden_tests/, or a path to a problem")
-    p.add_argument("file", help="the learner's Python file")
-    p.add_argument("--json", action="store_true", help="print the JSON report")
+    p.add_argument("files", nargs="+", metavar="file",
+                   help="a learner's Python file; several files or folders grade a whole class")
+    p.add_argument("--json", action="store_true", help="print the JSON report(s)")
+    p.add_argument("--jobs", type=int, help="parallel graders for a class (default: all cores)")
+    p.add_argument("--out", help="write one row per submission to this .csv or .json file")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="check that problems' tests accept correct and reject wrong")
     p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")

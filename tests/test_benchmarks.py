@@ -24,6 +24,6 @@ def test_benchmark_smoke_run_prints_every_row():
                 "warm re-run: click -> report rendered", "Stop -> verdict, interrupt",
                 "Stop -> verdict, worker replaced", "cold visit bytes vs bare Pyodide gzip",
                 "return visit bytes", "cpython: balanced tree", "pyodide: MLP(3,[4,4,1])",
-                "pyodide: chain of 100,001 nodes"):
+                "pyodide: chain of 100,001 nodes", "batch, --jobs 2", "one process, file by file"):
         assert row in out, row
     assert "bare_boot_cold" in out and "micrograd" in out  # each figure beside its baseline

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -148,3 +149,51 @@ def test_check_a_broken_problem_lists_every_issue(tmp_path):
     assert result.returncode == 1
     assert f"{root}/problem.toml:2:" in result.stderr
     assert f"{root}/cases/05-addition.toml:2:" in result.stderr
+
+
+def make_class(folder: Path) -> Path:
+    """A folder of submissions: correct, wrong, and three that misbehave."""
+    folder.mkdir()
+    for path in sorted((BASIC / "solutions").rglob("*.py"))[:8]:
+        shutil.copy(path, folder / path.name)
+    hang = REFERENCE.replace("    def relu(self):\n", "    def relu(self):\n        while True: pass\n")
+    (folder / "zz_hangs.py").write_text(hang)
+    (folder / "zz_exits.py").write_text("import os\nos._exit(3)\n")
+    (folder / "zz_floods.py").write_text(REFERENCE.replace(
+        "    def backward(self):\n", "    def backward(self):\n        print('x' * 10**6)\n"))
+    (folder / "sub").mkdir()
+    (folder / "sub" / "nested.py").write_text(REFERENCE)
+    return folder
+
+
+def test_batch_grading_a_class_folder_to_csv_is_the_same_whatever_jobs(tmp_path):
+    folder = make_class(tmp_path / "class")
+    one = run("grade", "basic-ops", str(folder), "--jobs", "1", "--out", str(tmp_path / "one.csv"))
+    two = run("grade", "basic-ops", str(folder), "--jobs", "2", "--out", str(tmp_path / "two.csv"))
+    assert one.returncode == two.returncode == 1  # some submissions do not pass
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()
+    rows = list(csv.DictReader((tmp_path / "two.csv").open()))
+    assert len(rows) == 12
+    by_name = {Path(r["file"]).name: r for r in rows}
+    assert by_name["nested.py"]["status"] == "pass" and by_name["nested.py"]["score"] == "1.000"
+    assert by_name["zz_hangs.py"]["status"] == "fail"
+    assert by_name["zz_hangs.py"]["01-reference-example"] == "timeout"
+    assert by_name["zz_exits.py"]["status"] == "error"
+    assert by_name["zz_floods.py"]["status"] == "pass"  # printing is capped, not fatal
+    assert "12 submissions: " in two.stdout
+
+
+def test_batch_grading_to_json_has_each_report(tmp_path):
+    folder = make_class(tmp_path / "class")
+    result = run("grade", "basic-ops", str(folder / "sub"), str(folder / "zz_exits.py"),
+                 "--out", str(tmp_path / "grades.json"))
+    data = json.loads((tmp_path / "grades.json").read_text())
+    assert data["problem"] == "basic-ops" and len(data["submissions"]) == 2
+    assert [Path(s["file"]).name for s in data["submissions"]] == ["nested.py", "zz_exits.py"]
+    assert data["submissions"][0]["report"]["passed"] == 39
+    assert result.returncode == 1
+
+
+def test_batch_grading_names_a_missing_path():
+    result = run("grade", "basic-ops", "/nonexistent/folder", "--jobs", "2")
+    assert result.returncode == 2 and "/nonexistent/folder: no such file or folder" in result.stderr

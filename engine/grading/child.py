@@ -24,10 +24,19 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _read_job(fd: int = 0) -> dict:
+    """The whole job from a descriptor, read raw: a forked child must not use a buffered
+    ``sys.stdin`` inherited from its parent."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return json.loads(b"".join(chunks))
+
+
 def main() -> None:
     from engine.grading import observe
 
-    job = json.loads(sys.stdin.read())
+    job = _read_job()
     results = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)

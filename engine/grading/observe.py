@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from operator import is_ as _is
 from types import ModuleType as _ModuleType
 from typing import Any
 
@@ -221,12 +222,35 @@ def _is_case_assertion(exc: BaseException) -> bool:
     return _isinstance(exc, AssertionError) and describe_exception(exc)["origin"] == "case"
 
 
+_compiled: dict[tuple[str, str], Any] = {}
+
+
+def _compile_case_code(text: str, mode: str) -> Any:
+    """Case code is the instructor's and the same for every submission: compile it once."""
+    key = (text, mode)
+    code = _compiled.get(key)
+    if code is None:
+        code = _compiled[key] = compile(text, CASE_FILE, mode)
+    return code
+
+
+def precompile(specs: list[dict[str, Any]]) -> None:
+    """Compile every case's code now (batch workers do this once, before forking children)."""
+    for spec in specs:
+        if spec["kind"] == "data":
+            for step in spec.get("steps", ()):
+                _compile_case_code(step, "exec")
+            _compile_case_code(spec["expression"], "eval")
+        else:
+            _compile_case_code(spec["script"], "exec")
+
+
 def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
     variables = {name: value_cls(value) for name, value in case["values"].items()}
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
     for step in case.get("steps", ()):
-        exec(compile(step, CASE_FILE, "exec"), scope)
-    result = eval(compile(case["expression"], CASE_FILE, "eval"), scope)
+        exec(_compile_case_code(step, "exec"), scope)
+    result = eval(_compile_case_code(case["expression"], "eval"), scope)
     result.backward()
     record.observations["result.data"] = _read_attribute(result, "data")
     for name in case["record"]:
@@ -235,7 +259,7 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> 
 
 def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
     scope: dict[str, Any] = {"__name__": "case", "Value": value_cls, "record": record}
-    exec(compile(case["script"], CASE_FILE, "exec"), scope)
+    exec(_compile_case_code(case["script"], "exec"), scope)
 
 
 _CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder], None]] = {
@@ -261,8 +285,15 @@ class _redirected:
         _restore_builtins()
 
 
+_BUILTIN_NAMES, _BUILTIN_VALUES = list(_BUILTINS), list(_BUILTINS.values())
+
+
 def _restore_builtins() -> None:
     current = builtins.__dict__
+    # Nearly always untouched: check that in C speed (map/is_) before doing any work.
+    if len(current) == len(_BUILTINS) and all(map(_is, map(current.get, _BUILTIN_NAMES),
+                                                   _BUILTIN_VALUES)):
+        return
     for name in [n for n in current if n not in _BUILTINS]:
         del current[name]
     for name, value in _BUILTINS.items():

@@ -8,6 +8,7 @@ child picks up the remaining cases, so one bad case never costs the others.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -68,15 +69,19 @@ class SubprocessExecutor:
         limits = [c["time_limit"] for c in cases]
         load_limit = max(limits, default=5.0)
         with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir:
-            proc = subprocess.Popen(
-                [self.python, "-I", "-c", _CHILD, _PACKAGE_ROOT],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                cwd=workdir, start_new_session=True, env=_child_env(),
-            )
+            proc = self._start(workdir)
             try:
                 return self._talk(proc, job, cases, limits, load_limit)
             finally:
                 _kill(proc)
+
+    def _start(self, workdir: str) -> Any:
+        """A fresh interpreter: slower to start (~40 ms), safe from any parent."""
+        return subprocess.Popen(
+            [self.python, "-I", "-c", _CHILD, _PACKAGE_ROOT],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=workdir, start_new_session=True, env=_child_env(),
+        )
 
     def _talk(self, proc: subprocess.Popen[bytes], job: str, cases: list[dict[str, Any]],
               limits: list[float], load_limit: float) -> dict[str, Any]:
@@ -113,6 +118,67 @@ class SubprocessExecutor:
                 break
             results.append(event["result"])
         return {"load_error": None, "results": results}
+
+
+class ForkExecutor(SubprocessExecutor):
+    """Like SubprocessExecutor, but each child is forked from this process (~1 ms instead of
+    ~40 ms): for batch grading, where this process is a single-threaded worker that has already
+    imported the engine. Never use it from a process with other threads running."""
+
+    def _start(self, workdir: str) -> Any:
+        gc.freeze()  # keep the collector from touching (and so copying) the parent's pages
+        return _ForkedChild(workdir)
+
+
+class _ForkedChild:
+    """The parts of ``subprocess.Popen`` the sandbox uses, for a child made with ``os.fork``."""
+
+    def __init__(self, workdir: str) -> None:
+        job_r, job_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: become the grading child, never return
+            try:
+                os.setsid()
+                os.chdir(workdir)
+                os.dup2(job_r, 0)
+                os.dup2(res_w, 1)
+                for fd in (job_r, job_w, res_r, res_w):
+                    os.close(fd)
+                from engine.grading.child import main
+
+                main()
+            finally:
+                os._exit(0)
+        os.close(job_r)
+        os.close(res_w)
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = os.fdopen(job_w, "wb")
+        self.stdout = os.fdopen(res_r, "rb")
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None and self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("forked grading child", timeout or 0)
+            time.sleep(0.001)
+        return self.returncode  # type: ignore[return-value]
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
 
 
 def _child_env() -> dict[str, str]:
