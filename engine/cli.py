@@ -120,6 +120,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if bad == 0 else EXIT_FAIL
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from engine.grading import scaffold
+
+    root = Path(args.dir) if args.dir else problems_dir()
+    try:
+        folder = scaffold.create(root, args.problem)
+    except (ValueError, FileExistsError) as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"created {folder}: edit its files, then run `gradlab check {folder}`")
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for root in _all_problems():
@@ -154,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel graders")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("new", help="scaffold a problem folder that passes `gradlab check`")
+    p.add_argument("problem", help="the new problem's folder name, e.g. tanh-and-exp")
+    p.add_argument("--dir", help="where to create it (default: hidden_tests/)")
+    p.set_defaults(func=cmd_new)
     p = sub.add_parser("list", help="list problems and their case counts")
     p.set_defaults(func=cmd_list)
     return parser

@@ -197,3 +197,25 @@ def test_batch_grading_to_json_has_each_report(tmp_path):
 def test_batch_grading_names_a_missing_path():
     result = run("grade", "basic-ops", "/nonexistent/folder", "--jobs", "2")
     assert result.returncode == 2 and "/nonexistent/folder: no such file or folder" in result.stderr
+
+
+def test_new_scaffolds_a_problem_that_passes_check_at_once(tmp_path):
+    result = run("new", "tanh-and-exp", "--dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "tanh-and-exp"
+    for name in ("problem.toml", "statement.md", "starter.py", "reference.py"):
+        assert (folder / name).is_file()
+    assert {p.name for p in (folder / "cases").glob("*.toml")} == {
+        "01-example.toml", "02-intermediate.toml", "03-random.toml"}
+    assert 'title = "Tanh and exp"' in (folder / "problem.toml").read_text()
+    checked = run("check", str(folder))
+    assert checked.returncode == 0, checked.stderr
+    assert "ok   wrong     assign_instead_of_accumulate.py caught by" in checked.stdout
+
+
+@pytest.mark.parametrize(("name", "words"), [("Bad Name", "lowercase letters, digits and dashes"),
+                                              ("basic-ops", "already exists")])
+def test_new_refuses_bad_names_and_existing_folders(tmp_path, name, words):
+    shutil.copytree(BASIC, tmp_path / "basic-ops")
+    result = run("new", name, "--dir", str(tmp_path))
+    assert result.returncode == 2 and words in result.stderr
