@@ -54,6 +54,10 @@ class _UsageError(Exception):
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    if args.bundle:
+        return _grade_bundles([Path(p) for p in [args.problem, *args.files] if p], args)
+    if not args.files:
+        raise _UsageError("usage: gradlab grade PROBLEM FILE... (or gradlab grade --bundle FILE...)")
     root = resolve_problem(args.problem)
     paths = [Path(p) for p in args.files]
     if len(paths) > 1 or paths[0].is_dir() or args.out or args.jobs:
@@ -72,6 +76,48 @@ def cmd_grade(args: argparse.Namespace) -> int:
     else:
         print(render_text(report, problem.title))
     return EXIT_OK if report.status == "pass" else EXIT_FAIL
+
+
+def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
+    """Regrade learners' export files; a claim holds when the regrade solves what was claimed."""
+    from engine.grading import bundle
+
+    if not paths:
+        raise _UsageError("give the export files (or folders of them) to regrade")
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise _UsageError(f"{missing[0]}: no such file or folder")
+    suites: dict[Path, dict] = {}
+    executor = SubprocessExecutor()
+
+    def resolve(slug: str) -> Path | None:
+        candidate = problems_dir() / slug
+        return candidate if (candidate / "problem.toml").is_file() else None
+
+    def grade_code(root: Path, code: str) -> dict:
+        if root not in suites:
+            suites[root] = load_and_compile(root)[1]
+        return grade(suites[root], code, executor).to_dict()
+
+    rows = []
+    for path in bundle.collect(paths):
+        try:
+            rows.extend(bundle.regrade(path, resolve, grade_code))
+        except bundle.BundleError as exc:
+            print(f"gradlab: {exc}", file=sys.stderr)
+            rows.append({"bundle": str(path), "problem": "-", "claimed": "-", "regraded": "-",
+                         "holds": False, "note": str(exc)})
+    if args.json or (args.out and args.out.endswith(".json")):
+        text = json.dumps(rows, indent=1)
+    else:
+        text = "\n".join(f"{r['bundle']}  {r['problem']}  claimed {r['claimed']}"
+                         f"{' solved' if r.get('claimed_solved') else ''}  regraded {r['regraded']}"
+                         f"  {'HOLDS' if r['holds'] else 'DOES NOT HOLD'}"
+                         + (f"  ({r['note']})" if r.get("note") else "") for r in rows)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    print(text)
+    return EXIT_OK if rows and all(r["holds"] for r in rows) else EXIT_FAIL
 
 
 def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:
@@ -156,8 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("grade", help="grade learner files against a problem's cases")
     p.add_argument("problem", help="a folder name under hidden_tests/, or a path to a problem")
-    p.add_argument("files", nargs="+", metavar="file",
+    p.add_argument("files", nargs="*", metavar="file",
                    help="a learner's Python file; several files or folders grade a whole class")
+    p.add_argument("--bundle", action="store_true",
+                   help="the arguments are learners' export files (or folders of them): "
+                        "regrade each problem in them and say whether the claimed result holds")
     p.add_argument("--json", action="store_true", help="print the JSON report(s)")
     p.add_argument("--jobs", type=int, help="parallel graders for a class (default: all cores)")
     p.add_argument("--out", help="write one row per submission to this .csv or .json file")

@@ -58,7 +58,7 @@ def test_grade_by_path_to_a_problem_folder(tmp_path):
     [
         (["grade", "no-such-problem", "x.py"], "no problem 'no-such-problem'"),
         (["grade", "basic-ops", "/nonexistent/file.py"], "/nonexistent/file.py: no such file"),
-        (["grade", "basic-ops"], "the following arguments are required: file"),
+        (["grade", "basic-ops"], "usage: gradlab grade PROBLEM FILE... (or gradlab grade --bundle"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
@@ -219,3 +219,36 @@ def test_new_refuses_bad_names_and_existing_folders(tmp_path, name, words):
     shutil.copytree(BASIC, tmp_path / "basic-ops")
     result = run("new", name, "--dir", str(tmp_path))
     assert result.returncode == 2 and words in result.stderr
+
+
+def bundle_file(path: Path, code: str, solved: bool, passed: int) -> Path:
+    """The site's export format (web/src/store.ts exportAll)."""
+    path.write_text(json.dumps({"format": "gradlab-export", "version": 1, "exportedAt": "x",
+                                "problems": {"basic-ops": {"code": code, "progress": {
+                                    "solved": solved, "passed": passed, "total": 39,
+                                    "suiteVersion": "0000000000000000"}}}}))
+    return path
+
+
+def test_bundle_regrade_says_whether_each_claim_holds(tmp_path):
+    honest = bundle_file(tmp_path / "honest.json", REFERENCE, True, 39)
+    wrong = (BASIC / "solutions/wrong/missing_output_seed.py").read_text()
+    forged = bundle_file(tmp_path / "forged.json", wrong, True, 39)
+    modest = bundle_file(tmp_path / "modest.json", wrong, False, 7)
+    result = run("grade", "--bundle", str(honest), "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["holds"] and row["regraded"] == "39/39" and "claimed against suite" in row["note"]
+    result = run("grade", "--bundle", str(tmp_path))  # a folder of bundles
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any("forged.json" in line and "DOES NOT HOLD" in line for line in lines)
+    assert any("modest.json" in line and "HOLDS" in line and "NOT" not in line for line in lines)
+    assert modest.exists() and forged.exists()
+
+
+def test_bundle_regrade_names_a_file_that_is_not_an_export(tmp_path):
+    (tmp_path / "notes.json").write_text('{"hello": 1}')
+    result = run("grade", "--bundle", str(tmp_path / "notes.json"))
+    assert result.returncode == 1
+    assert 'notes.json: not a Gradlab export file (no "format": "gradlab-export")' in result.stderr

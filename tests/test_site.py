@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -261,6 +263,10 @@ def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, 
     ctx.close()
     exported = json.loads(path.read_text())
     assert exported["format"] == "gradlab-export" and exported["problems"]["basic-ops"]["progress"]["solved"]
+    # The instructor's side: the browser's claim is regraded on CPython, and it holds.
+    regrade = subprocess.run([sys.executable, "-m", "engine.cli", "grade", "--bundle", str(path)],
+                             capture_output=True, text=True, cwd=BASIC.parents[1])
+    assert regrade.returncode == 0 and "HOLDS" in regrade.stdout, regrade.stdout + regrade.stderr
 
     fresh = browser.new_context()
     page = fresh.new_page()

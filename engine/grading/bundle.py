@@ -1,0 +1,66 @@
+"""Regrade the site's export files ("submission bundles") on CPython: ``gradlab grade --bundle``.
+
+A learner's export holds, per problem, their code and the result their browser claimed (solved,
+passed of total, the suite version). The browser belongs to the learner, so the instructor trusts
+this regrade, never the claim: each row says whether the claim holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXPORT_FORMAT = "gradlab-export"
+
+
+class BundleError(ValueError):
+    """A file that is not a readable export, with what is wrong."""
+
+
+def read_bundle(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BundleError(f"{path}: not a Gradlab export file ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise BundleError(f'{path}: not a Gradlab export file (no "format": "{EXPORT_FORMAT}")')
+    if data.get("version") != 1:
+        raise BundleError(f"{path}: export version {data.get('version')!r}; this grader reads 1")
+    if not isinstance(data.get("problems"), dict):
+        raise BundleError(f'{path}: the export has no "problems" table')
+    return data
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.json")) if path.is_dir() else [path])
+    return sorted(dict.fromkeys(files))
+
+
+def regrade(path: Path, resolve: Callable[[str], Path | None],
+            grade_code: Callable[[Path, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per problem in the bundle: what was claimed, what the regrade found."""
+    rows = []
+    for slug, entry in sorted(read_bundle(path)["problems"].items()):
+        claim = (entry or {}).get("progress") or {}
+        row = {"bundle": str(path), "problem": slug, "claimed_solved": bool(claim.get("solved")),
+               "claimed": f"{claim.get('passed', '?')}/{claim.get('total', '?')}",
+               "claimed_suite": claim.get("suiteVersion")}
+        code = (entry or {}).get("code")
+        root = resolve(slug)
+        if root is None or not isinstance(code, str):
+            why = "no such problem here" if root is None else "no code in the bundle"
+            rows.append({**row, "regraded": "-", "holds": False, "note": why})
+            continue
+        report = grade_code(root, code)
+        solved = report["status"] == "pass"
+        note = "" if claim.get("suiteVersion") in (None, report["suite_version"]) else (
+            f"claimed against suite {claim.get('suiteVersion')}, regraded against "
+            f"{report['suite_version']}")
+        rows.append({**row, "regraded": f"{report['passed']}/{report['total']}",
+                     "regraded_solved": solved, "holds": solved or not row["claimed_solved"],
+                     "note": note or (report["message"] or "")})
+    return rows
