@@ -86,7 +86,7 @@ def engine_section(repeats: int, scale: float) -> dict[str, Any]:
     return out
 
 
-def engine_rows(engine: dict[str, Any]) -> list[tuple[str, str, str, float | None, str]]:
+def engine_rows() -> list[tuple[str, str, str, float | None, str]]:
     rows = []
     for runtime in ("cpython", "pyodide"):
         for workload, what in (("tree", "balanced tree, ~90k nodes"), ("mlp", "MLP(3,[4,4,1]) x100 steps")):
@@ -149,7 +149,7 @@ def main() -> None:
         log("engine")
         figures.update(engine_section(args.repeats, args.scale))
         lines += ["### Engine: reference vs micrograd, same process", "",
-                  *table(figures, engine_rows(figures)), ""]
+                  *table(figures, engine_rows()), ""]
     if "grading" in sections:
         from grading_bench import measure as measure_grading
         from grading_bench import rows as grading_rows

@@ -25,7 +25,7 @@ DEFAULT_OUTPUT_LIMIT = 8_000
 
 # Captured at import, before any learner code runs: patching builtins later cannot fool the observer.
 _type, _repr, _isinstance, _len, _str = type, repr, isinstance, len, str
-_float, _int, _bool, _isfinite = float, int, bool, math.isfinite
+_float, _int, _isfinite = float, int, math.isfinite
 _BUILTINS = dict(builtins.__dict__)
 _perf_counter = time.perf_counter
 
@@ -204,8 +204,11 @@ def observe_with(value_cls: Any, case: dict[str, Any], out: OutputCapture | None
         try:
             _CASE_KINDS[case["kind"]](value_cls, case, recorder)
         except BaseException as exc:
-            result["status"] = "failed_assertion" if _is_case_assertion(exc) else "error"
-            result["error"] = describe_exception(exc)
+            error = describe_exception(exc)
+            # An assert written by the instructor in a script case is a failed check, not a crash.
+            case_assert = _isinstance(exc, AssertionError) and error["origin"] == "case"
+            result["status"] = "failed_assertion" if case_assert else "error"
+            result["error"] = error
     result["observations"] = recorder.observations
     return _finish(result, out, started)
 
@@ -215,11 +218,6 @@ def _finish(result: dict[str, Any], out: OutputCapture, started: float) -> dict[
     result["output_dropped"] = out.dropped
     result["duration_ms"] = round((_perf_counter() - started) * 1000, 3)
     return result
-
-
-def _is_case_assertion(exc: BaseException) -> bool:
-    # An assert written by the instructor in a script case is a failed check, not a crash.
-    return _isinstance(exc, AssertionError) and describe_exception(exc)["origin"] == "case"
 
 
 _compiled: dict[tuple[str, str], Any] = {}

@@ -174,9 +174,8 @@ export class ProblemPage {
         action: () => {
           const theirs = this.slot.adopt();
           this.conflict = false;
-          this.pending = null;
           if (theirs !== null) this.editor.replace(theirs); // undoable, so this tab's text is not lost
-          this.pending = null;
+          this.pending = null; // replace() scheduled a save of what is already stored: drop it
           window.clearTimeout(this.saveTimer);
         },
       },
