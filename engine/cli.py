@@ -162,8 +162,31 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(issue, file=sys.stderr)
         print(f"{result.slug}: {'OK' if result.ok else f'{len(result.issues)} problem(s)'}")
         bad += not result.ok
+        if args.mutants:
+            bad += _check_mutants(root, result.ok, executor, args) and result.ok
     print(f"checked {len(roots)} problem(s): {len(roots) - bad} ok, {bad} with problems")
     return EXIT_OK if bad == 0 else EXIT_FAIL
+
+
+def _check_mutants(root: Path, suite_ok: bool, executor: SubprocessExecutor,
+                   args: argparse.Namespace) -> bool:
+    """Mutation testing of one problem; True when a mutant survived."""
+    from engine.grading import mutation
+
+    if not suite_ok:
+        print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
+              "reference and every correct solution must pass)")
+        return False
+    problem, suite = load_and_compile(root)
+    report = mutation.run(problem, suite, executor, jobs=args.jobs)
+    print(mutation.render_text(report, show_killed=args.show_killed))
+    if args.save_proposals:
+        for r in report.results:
+            if r.proposal and r.proposal_for == r.mutant.id:
+                path = root / "cases" / f"proposed-{r.mutant.id.lower()}.toml"
+                path.write_text(r.proposal, encoding="utf-8")
+                print(f"  wrote {path}")
+    return report.count("survived") > 0 or report.skipped is not None
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -214,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check that problems' tests accept correct and reject wrong")
     p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel graders")
+    p.add_argument("--mutants", action="store_true",
+                   help="also mutation-test each suite: mutate the reference, report the mutation "
+                        "score and every surviving mutant with a case that would catch it")
+    p.add_argument("--show-killed", action="store_true",
+                   help="with --mutants: list killed mutants too, each with the case that kills it")
+    p.add_argument("--save-proposals", action="store_true",
+                   help="with --mutants: save each proposed case as cases/proposed-<mutant>.toml")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("new", help="scaffold a problem folder that passes `gradlab check`")
     p.add_argument("problem", help="the new problem's folder name, e.g. tanh-and-exp")

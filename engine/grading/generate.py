@@ -91,12 +91,19 @@ def _try_graph(rng: random.Random, ops: list[str], nodes: tuple[int, int],
         pool = list(live)
         # Prefer recent nodes so the graph grows deep, but keep older ones in play for sharing.
         x = pool[-1] if rng.random() < 0.4 else rng.choice(pool)
-        if op == "relu" and "+num" in ops and rng.random() < 0.5:
+        if op == "relu" and ("+num" in ops or "+" in ops) and rng.random() < 0.5:
             # Move the relu's input to exactly 0 or just beside it: the kink is where bugs hide.
             shift = -live[x].data + rng.choice((0, 0, 0.5, -0.5))
             name = f"n{len(steps) + 1}"
-            steps.append(f"{name} = {x} + {_fmt(shift)}")
-            live[name], uses[name] = live[x] + shift, 0
+            if "+num" in ops:
+                steps.append(f"{name} = {x} + {_fmt(shift)}")
+                live[name] = live[x] + shift
+            else:  # only Value + Value is asked for: the shift is a new leaf
+                leaf = string.ascii_lowercase[len(values)]
+                values[leaf], live[leaf], uses[leaf] = shift, Value(shift), 1
+                steps.append(f"{name} = {x} + {leaf}")
+                live[name] = live[x] + live[leaf]
+            uses[name] = 0
             uses[x] += 1
             x = name
         y = rng.choice(pool) if form.arity == 2 else None
