@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.grading.check import check_problem, load_and_compile
+from engine.grading.check import check_problem, load_and_compile, load_for_grading
 from engine.grading.problem import ProblemError
 from engine.grading.report import render_text
 from engine.grading.runner import grade
@@ -69,8 +69,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise _UsageError(f"{args.file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
-    problem, suite = load_and_compile(root)
-    report = grade(suite, source, SubprocessExecutor())
+    executor = SubprocessExecutor()
+    problem, suite = load_for_grading(root, executor)
+    report = grade(suite, source, executor)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -96,7 +97,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
 
     def grade_code(root: Path, code: str) -> dict:
         if root not in suites:
-            suites[root] = load_and_compile(root)[1]
+            suites[root] = load_for_grading(root, executor)[1]
         return grade(suites[root], code, executor).to_dict()
 
     rows = []

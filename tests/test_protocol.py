@@ -58,7 +58,9 @@ def test_the_worker_entry_point_answers_with_a_schema_valid_report(mini_suite):
                                     lambda: "timeout"))
     VALIDATOR.validate({"v": 1, "type": "report", "runId": 3, "report": report})
     assert report["status"] == "pass"
-    assert starts == [-1, 0, 1, 2]  # the module load, then each case: the page times each one
+    # the module load, then each case and each diagnostic probe: the page times each one
+    assert starts == [-1, *range(3 + len(mini_suite["probes"]))]
+    assert len(report["tests"]) == 3  # probes never show up as tests
 
 
 def test_a_run_for_a_suite_that_is_not_loaded_is_refused():

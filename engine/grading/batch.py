@@ -32,12 +32,12 @@ def collect(paths: list[Path]) -> list[Path]:
 def _init(problem_root: str) -> None:
     global _suite, _executor
     from engine.grading import observe
-    from engine.grading.check import load_and_compile
+    from engine.grading.check import load_for_grading
     from engine.grading.sandbox import ForkExecutor, SubprocessExecutor
 
-    _suite = load_and_compile(Path(problem_root))[1]
-    observe.precompile([c["spec"] for c in _suite["cases"]])
     _executor = ForkExecutor() if hasattr(os, "fork") else SubprocessExecutor()
+    _suite = load_for_grading(Path(problem_root), _executor, jobs=1)[1]
+    observe.precompile([c["spec"] for c in _suite["cases"] + _suite["probes"]])
 
 
 def _grade_one(path: str) -> dict[str, Any]:
@@ -65,12 +65,15 @@ def grade_many(problem_root: Path, files: list[Path], jobs: int) -> list[dict[st
 def to_csv(rows: list[dict[str, Any]], case_ids: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["file", "status", "passed", "total", "score", *case_ids, "message"])
+    writer.writerow(["file", "status", "passed", "total", "score", *case_ids, "diagnosis",
+                     "message"])
     for row in rows:
         statuses = {t["id"]: t["status"] for t in (row["report"] or {}).get("tests", [])}
         score = f"{row['passed'] / row['total']:.3f}" if row["total"] else "0"
+        diagnosis = ((row["report"] or {}).get("diagnosis") or {}).get("mistake", "")
         writer.writerow([row["file"], row["status"], row["passed"], row["total"], score,
-                         *(statuses.get(i, "not run") for i in case_ids), row["message"] or ""])
+                         *(statuses.get(i, "not run") for i in case_ids), diagnosis,
+                         row["message"] or ""])
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.grading import diagnose
 from engine.grading.problem import Problem, ProblemError, ProblemIssue, load_problem
 from engine.grading.report import Report
 from engine.grading.runner import Executor, grade
@@ -37,6 +38,14 @@ def load_and_compile(root: Path) -> tuple[Problem, dict[str, Any]]:
         return problem, compile_problem(problem)
     except ReferenceError_ as exc:
         raise ProblemError([ProblemIssue(exc.case.path, 1, str(exc))]) from None
+
+
+def load_for_grading(root: Path, executor: Executor, jobs: int = 2
+                     ) -> tuple[Problem, dict[str, Any]]:
+    """The suite plus the known mistakes' signatures, so failing reports name the mistake."""
+    problem, suite = load_and_compile(root)
+    suite["mistakes"] = diagnose.known_mistakes(problem, suite, executor, jobs)
+    return problem, suite
 
 
 def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
@@ -75,6 +84,18 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
                              "learners make, one file each, so the suite is shown to catch them")
     for (kind, path, _), report in zip(submissions, reports, strict=True):
         _judge_submission(kind, path, report, result)
+    mistakes = diagnose.known_mistakes(problem, suite, executor, jobs)
+    named = diagnose.told_apart(mistakes)
+    apart = [m for m in mistakes if named[m["file"]] == m["mistake"]]
+    result.lines.append(f"  diagnosis: {len(apart)} of {len(mistakes)} wrong solutions are told "
+                        f"apart by their failure signature ({len(suite.get('probes', []))} probes)")
+    for m in mistakes:
+        if named[m["file"]] != m["mistake"]:
+            close = max((o for o in mistakes if o is not m),
+                        key=lambda o: diagnose.similarity(m["signature"], o["signature"]))
+            result.lines.append(f"    not told apart: {m['file']} looks like {close['file']}: "
+                                "a learner with either mistake gets no diagnosis, only the "
+                                "per-case messages")
     return result
 
 
@@ -108,4 +129,4 @@ def _judge_submission(kind: str, path: Path, report: Report, result: CheckResult
         result.lines.append(f"  ok   wrong     {path.name} caught by {caught}")
 
 
-__all__ = ["CheckResult", "check_problem", "load_and_compile"]
+__all__ = ["CheckResult", "check_problem", "load_and_compile", "load_for_grading"]

@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any
 
+from engine.grading import graph
 from engine.grading.report import CaseResult
 
 _OPERATOR_METHODS = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__",
@@ -61,6 +62,17 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
                 result.details = _details(case, obs.get("observations", {}))
     if result.status != "passed":
         result.hint = case.get("hint")
+        result.hints = case.get("hints") or []
+    trace = case.get("trace")
+    if trace and status == "ok":
+        finding = None
+        if result.status == "failed":
+            finding = graph.localise(trace, obs.get("observations", {}), case["tolerance"],
+                                     show_numbers=visible)
+            result.where = finding.message if finding else None
+            result.signature = f"fail:{finding.kind}" if finding else None
+        if visible:
+            result.graph = graph.view(trace, obs.get("observations", {}), finding)
     return result
 
 

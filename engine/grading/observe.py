@@ -236,6 +236,8 @@ def precompile(specs: list[dict[str, Any]]) -> None:
     """Compile every case's code now (batch workers do this once, before forking children)."""
     for spec in specs:
         if spec["kind"] == "data":
+            for line in spec.get("flat", ()):
+                _compile_case_code(line, "exec")
             for step in spec.get("steps", ()):
                 _compile_case_code(step, "exec")
             _compile_case_code(spec["expression"], "eval")
@@ -246,13 +248,22 @@ def precompile(specs: list[dict[str, Any]]) -> None:
 def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
     variables = {name: value_cls(value) for name, value in case["values"].items()}
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
-    for step in case.get("steps", ()):
-        exec(_compile_case_code(step, "exec"), scope)
-    result = eval(_compile_case_code(case["expression"], "eval"), scope)
+    flat = case.get("flat")
+    if flat is not None:  # one operation per line (engine.grading.graph): same calls, named nodes
+        for line in flat:
+            exec(_compile_case_code(line, "exec"), scope)
+        result = scope[case["output"]]
+    else:
+        for step in case.get("steps", ()):
+            exec(_compile_case_code(step, "exec"), scope)
+        result = eval(_compile_case_code(case["expression"], "eval"), scope)
     result.backward()
     record.observations["result.data"] = _read_attribute(result, "data")
     for name in case["record"]:
         record.observations[f"{name}.grad"] = _read_attribute(variables[name], "grad")
+    for name in case.get("trace", ()):  # every node, for localising a mistake; never graded
+        record.observations[f"@{name}.data"] = _read_attribute(scope[name], "data")
+        record.observations[f"@{name}.grad"] = _read_attribute(scope[name], "grad")
 
 
 def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:

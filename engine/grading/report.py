@@ -28,6 +28,11 @@ class CaseResult:
     output_truncated: bool = False
     duration_ms: float = 0.0
     details: dict[str, Any] | None = None  # visible cases: inputs, expected and got
+    where: str | None = None  # the first operation that goes wrong (engine.grading.graph)
+    graph: dict[str, Any] | None = None  # visible data cases: every node, got and expected
+    hints: list[str] = field(default_factory=list)  # a ladder: concept, direction, specific, code
+    # How it failed, coarsely ("fail:backward * right"), for matching known mistakes; not sent.
+    signature: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Report:
     load_error: LoadError | None = None
     total: int = 0
     duration_ms: float = 0.0
+    diagnosis: dict[str, Any] | None = None  # the closest known mistake: {mistake, hint, score}
     version: int = REPORT_VERSION
 
     @property
@@ -58,6 +64,8 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["passed"] = self.passed
+        for test in data["tests"]:
+            del test["signature"]
         return data
 
 
@@ -86,6 +94,8 @@ def render_text(report: Report, title: str | None = None) -> str:
         if t.status != "passed":
             if t.message:
                 lines.extend("          " + m for m in t.message.splitlines())
+            if t.where:
+                lines.append(f"          where: {t.where}")
             if t.hint:
                 lines.append(f"          hint: {t.hint}")
             if t.output:
@@ -93,4 +103,8 @@ def render_text(report: Report, title: str | None = None) -> str:
                 lines.append(f"          output{cut}:")
                 lines.extend("          | " + o for o in t.output.rstrip().splitlines()[:20])
     lines.append(f"{report.passed} of {report.total} passed")
+    if report.diagnosis:
+        lines.append(f"This looks like: {report.diagnosis['mistake']}")
+        if report.diagnosis.get("hint"):
+            lines.append(f"  hint: {report.diagnosis['hint']}")
     return "\n".join(lines)

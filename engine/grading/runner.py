@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from engine.grading import observe
+from engine.grading import diagnose, observe
 from engine.grading.judge import error_message, judge_case
 from engine.grading.report import LoadError, Report
 
@@ -33,12 +33,26 @@ class InProcessExecutor:
 
 
 def grade(suite: dict[str, Any], source: str, executor: Executor) -> Report:
-    """The whole pipeline for one submission; never raises for anything the learner wrote."""
+    """The whole pipeline for one submission; never raises for anything the learner wrote.
+
+    When the suite carries known mistakes (``suite["mistakes"]``, see diagnose.py), a failing
+    report names the closest one."""
+    report, signature = grade_with_signature(suite, source, executor)
+    mistakes = suite.get("mistakes")
+    if mistakes and report.status == "fail":
+        report.diagnosis = diagnose.diagnose(signature, mistakes)
+    return report
+
+
+def grade_with_signature(suite: dict[str, Any], source: str,
+                         executor: Executor) -> tuple[Report, list[str]]:
+    """The report, and how every case and probe came out (the failure signature)."""
     started = time.perf_counter()
     cases = suite["cases"]
+    probes = suite.get("probes", [])
     report = Report(problem=suite["problem"]["slug"], suite_version=suite["version"],
                     status="pass", total=len(cases))
-    observed = executor.observe(source, cases)
+    observed = executor.observe(source, cases + probes)
     error = observed["load_error"]
     if error is not None:
         message, line = error_message(error, None)
@@ -62,5 +76,8 @@ def grade(suite: dict[str, Any], source: str, executor: Executor) -> Report:
             report.tests.append(judge_case(case, obs or {"status": "crashed", "exit_code": None}))
         if report.passed < report.total:
             report.status = "fail"
+        probe_results = [judge_case(p, by_id.get(p["id"]) or {"status": "skipped"}) for p in probes]
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-    return report
+    if report.load_error is not None:
+        return report, []
+    return report, [diagnose.token(t) for t in report.tests + probe_results]

@@ -156,7 +156,8 @@ class Value:
             v._backward()
 ''',
     "solutions/wrong/assign_instead_of_accumulate.py": "# Mistake: gradients are assigned "
-    "with = instead of accumulated with +=.\n" + REFERENCE.replace(
+    "with = instead of accumulated with +=.\n# Hint: a value used twice gets gradient from both "
+    "uses: add each one with +=.\n" + REFERENCE.replace(
         "child.grad += local * node.grad", "child.grad = local * node.grad"),
 }
 

@@ -16,7 +16,7 @@ import random
 from typing import Any
 
 from engine.autograd import Value
-from engine.grading import observe
+from engine.grading import diagnose, graph, observe
 from engine.grading.generate import generate_graph
 from engine.grading.problem import DEFAULT_TOLERANCE, CaseFile, Problem
 
@@ -50,6 +50,8 @@ def compile_problem(problem: Problem) -> dict[str, Any]:
             "starter": problem.starter,
         },
         "cases": cases,
+        # Hidden graphs that do not count: they make failure signatures telling (diagnose.py).
+        "probes": diagnose.compile_probes(problem.ops, problem.time_limit) if problem.ops else [],
     }
     text = json.dumps(body, sort_keys=True).encode()
     body["version"] = hashlib.sha256(text).hexdigest()[:16]
@@ -76,9 +78,9 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]
     if d["kind"] == "generated":
         return _generated_cases(case_file, problem)
     if d["kind"] == "data":
-        spec = {"id": case_file.id, "kind": "data", "values": d["values"],
-                "steps": d.get("steps", []), "expression": d["expression"],
-                "record": d.get("record", list(d["values"]))}
+        spec = with_trace({"id": case_file.id, "kind": "data", "values": d["values"],
+                           "steps": d.get("steps", []), "expression": d["expression"],
+                           "record": d.get("record", list(d["values"]))})
         stated = {}
         if "data" in d.get("expected", {}):
             stated["result.data"] = d["expected"]["data"]
@@ -86,19 +88,65 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]
     else:
         spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
         stated = dict(d.get("expected", {}))
-    reference = reference_observations(spec, case_file)
+    reference, trace = split_trace(spec, reference_observations(spec, case_file))
     # Stated values win, so a case means what its author wrote; `check` lists any disagreement.
     disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
                      for k, v in stated.items() if not _agree(v, reference.get(k), d)]
     case = {**_common(case_file, problem), "spec": spec, "expected": {**reference, **stated},
             "features": graph_features(spec), "disagreements": disagreements}
+    if trace:
+        case["trace"] = trace
     return [case]
+
+
+def with_trace(spec: dict[str, Any]) -> dict[str, Any]:
+    """Add the one-operation-per-line form of a data case, when it has one."""
+    try:
+        nodes, output = graph.flatten(spec["values"], spec["steps"], spec["expression"])
+    except (ValueError, SyntaxError, AssertionError):
+        return spec  # an expression that is not plain operations: graded, but not drawn
+    return {**spec, "flat": graph.flat_code(nodes), "output": output,
+            "trace": [n.id for n in nodes]}
+
+
+def split_trace(spec: dict[str, Any], observed: dict[str, float]
+                 ) -> tuple[dict[str, float], dict[str, Any] | None]:
+    """Graded observations, and the per-node ones (with what each operation sends) apart."""
+    graded = {k: v for k, v in observed.items() if not k.startswith("@")}
+    if "flat" not in spec:
+        return graded, None
+    nodes, _ = graph.flatten(spec["values"], spec["steps"], spec["expression"])
+    scope = _reference_scope(spec)
+    trace = {"nodes": [n.to_dict() for n in nodes], "output": spec["output"],
+             "expected": {k: v for k, v in observed.items() if k.startswith("@")},
+             "edges": graph.edge_contributions(nodes, scope)}
+    return graded, trace
+
+
+def _reference_scope(spec: dict[str, Any]) -> dict[str, Any]:
+    scope: dict[str, Any] = {"__builtins__": {}}
+    scope.update({name: Value(v) for name, v in spec["values"].items()})
+    for line in spec["flat"]:
+        exec(line, scope)
+    scope[spec["output"]].backward()
+    return scope
 
 
 def _agree(stated: float, reference: float | None, d: dict[str, Any]) -> bool:
     tol = {**DEFAULT_TOLERANCE, **d.get("tolerance", {})}
     return reference is not None and math.isclose(stated, reference, rel_tol=tol["rel"],
                                                   abs_tol=tol["abs"])
+
+
+def reference_observations_plain(spec: dict[str, Any]) -> dict[str, float] | None:
+    """Like reference_observations, for generated cases: None when the engine cannot run it."""
+    result = observe.observe_with(Value, spec)
+    if result["status"] != "ok":
+        return None
+    descs = result["observations"].values()
+    if any(d["kind"] != "number" for d in descs):
+        return None
+    return {k: float(d["value"]) for k, d in result["observations"].items()}
 
 
 def reference_observations(spec: dict[str, Any], case_file: CaseFile) -> dict[str, float]:
@@ -123,15 +171,19 @@ def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, An
     ops = d.get("ops", problem.ops)
     out = []
     for i in range(1, d["count"] + 1):
-        graph = generate_graph(rng, ops, tuple(d.get("nodes", (3, 10))),
+        drawn = generate_graph(rng, ops, tuple(d.get("nodes", (3, 10))),
                                tuple(d.get("leaves", (2, 4))))
-        spec = {"id": f"{case_file.id}-{i}", "kind": "data", "values": graph.values,
-                "steps": graph.steps, "expression": graph.expression, "record": list(graph.values)}
-        reference = reference_observations(spec, case_file)
+        spec = with_trace({"id": f"{case_file.id}-{i}", "kind": "data", "values": drawn.values,
+                           "steps": drawn.steps, "expression": drawn.expression,
+                           "record": list(drawn.values)})
+        reference, trace = split_trace(spec, reference_observations(spec, case_file))
         common = _common(case_file, problem)
         common.update(id=spec["id"], name=f"{d['name']} ({i} of {d['count']})")
-        out.append({**common, "spec": spec, "expected": reference,
-                    "features": graph_features(spec), "disagreements": []})
+        case = {**common, "spec": spec, "expected": reference,
+                "features": graph_features(spec), "disagreements": []}
+        if trace:
+            case["trace"] = trace
+        out.append(case)
     return out
 
 

@@ -5,7 +5,7 @@ class Value:
         self.data = data
         self.grad = 0
         self._backward = lambda: None
-        self._prev = set(_children)
+        self._prev = tuple(_children)  # a tuple, not a set: mutants behave the same on every run
         self._op = _op
 
     def __add__(self, other):

@@ -1,4 +1,5 @@
 # Mistake: `+` adds 1 to each input's gradient instead of out.grad.
+# Hint: The chain rule: each input of `+` gets out.grad (local gradient 1, times the gradient arriving from above), not a constant 1.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: backward() runs the nodes in topological order instead of reversed order.
+# Hint: Gradients flow from the output back to the inputs: call each node's rule in reversed topological order, output first.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: Every Value starts with grad 1 instead of 0, so each gradient is off by one.
+# Hint: Only the output is seeded with 1, inside backward(). Every Value starts with grad 0, because nothing has flowed into it yet.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: backward() never sets the output's grad to 1, so every gradient stays 0.
+# Hint: d(out)/d(out) = 1: set the output's grad to 1 in backward() before calling any node's rule.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: In `*`, each input gets its own data as gradient instead of the other input's.
+# Hint: For out = a * b, d(out)/da = b and d(out)/db = a: each side gets the OTHER side's data, times out.grad.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: `*` forgets the chain rule: it adds the local gradient without multiplying by out.grad.
+# Hint: Every local gradient is multiplied by out.grad (the gradient arriving from above): a.grad += b.data * out.grad.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: backward() runs only the output's own rule, not the rules of the nodes below it.
+# Hint: backward() must run the rule of every node in the graph (in reversed topological order), not only the output's.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

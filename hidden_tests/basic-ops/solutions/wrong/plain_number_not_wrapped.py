@@ -1,4 +1,5 @@
 # Mistake: `+` and `*` assume the other side is a Value, so `x + 1` and `x * 2` fail.
+# Hint: In __add__ and __mul__, wrap a plain number first: other = other if isinstance(other, Value) else Value(other).
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

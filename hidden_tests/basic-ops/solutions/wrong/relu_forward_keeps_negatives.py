@@ -1,4 +1,5 @@
 # Mistake: relu's forward pass returns the input unchanged (no max with 0).
+# Hint: relu(x) = max(0, x): a negative input gives 0.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: relu's local gradient uses `>= 0`, so at exactly 0 it lets the gradient through.
+# Hint: relu's local gradient is 1 only when the output is strictly positive: use `> 0`, so at exactly 0 no gradient flows.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

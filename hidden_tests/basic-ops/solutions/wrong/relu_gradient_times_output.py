@@ -1,4 +1,5 @@
 # Mistake: relu's backward multiplies by the output's data instead of by 1 or 0.
+# Hint: relu's local gradient is 1 where the output is positive and 0 elsewhere; multiply out.grad by that, not by out.data.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,4 +1,5 @@
 # Mistake: Each rule reads out.grad when the operation runs (still 0), not when backward() calls it.
+# Hint: Read out.grad inside the backward rule, when backward() calls it; at the time of the forward pass it is still 0.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

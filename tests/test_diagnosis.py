@@ -1,0 +1,151 @@
+"""Feedback that teaches: the failing operation is named, and a known mistake is recognised in
+any style, while an unknown one gets no guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BASIC, REFERENCE, patch, write_problem
+from engine.grading import diagnose, graph
+from engine.grading.check import load_for_grading
+from engine.grading.runner import grade
+
+WRONG = BASIC / "solutions" / "wrong"
+CORRECT = BASIC / "solutions" / "correct"
+OP_TABLE = (CORRECT / "op_table.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def suite(sandbox):
+    return load_for_grading(BASIC, sandbox)[1]
+
+
+def test_an_expression_becomes_one_operation_per_named_node():
+    nodes, output = graph.flatten({"a": 2, "b": -3, "c": 10}, [], "(a + b * c).relu()")
+    assert [n.code for n in nodes if n.op != "leaf"] == ["t1 = b * c", "t2 = a + t1",
+                                                         "t3 = t2.relu()"]
+    assert output == "t3"
+    nodes, output = graph.flatten({"a": 1, "b": 2}, ["d = a * b", "e = d"], "e * 2 + -1")
+    assert [n.code for n in nodes if n.op != "leaf"] == ["d = a * b", "t1 = d * 2",
+                                                         "t2 = t1 + -1"]
+    assert [n.inputs for n in nodes if n.op != "leaf"] == [["a", "b"], ["d", "2"], ["t1", "-1"]]
+    with pytest.raises(ValueError, match="one operation per node"):
+        graph.flatten({"a": 1}, [], "max(a, a)")
+
+
+def _case(report, start):
+    return next(t for t in report.tests if t.name.startswith(start))
+
+
+@pytest.mark.parametrize(("source", "case_name", "where"), [
+    ((WRONG / "mul_gradients_swapped.py").read_text(), "Multiplication",
+     "Backward pass: your `*` in `a * b` sends 5 to `b`, its right input, where 2 was expected."),
+    ((WRONG / "missing_output_seed.py").read_text(), "ReLU forward and gradient",
+     "Backward pass: the output's own gradient should be 1 after backward() (the seed), but it is 0."),
+    ((WRONG / "relu_forward_keeps_negatives.py").read_text(), "Reference example",
+     "Forward pass: your `relu` computes -28 in `(a + (b * c)).relu()` where 0 was expected."),
+    ((WRONG / "mul_ignores_upstream_gradient.py").read_text(), "Reference example",
+     "Backward pass: your `*` in `b * c` sends -3 to `c`, its right input, where 0 was expected."),
+    # the op-table style with the same slip: no closures, fields named `inputs` and `op`
+    (patch(OP_TABLE, '"*": lambda node: [node.inputs[1].data, node.inputs[0].data]',
+           '"*": lambda node: [node.inputs[0].data, node.inputs[1].data]'), "Multiplication",
+     "Backward pass: your `*` in `a * b` sends 5 to `b`, its right input, where 2 was expected."),
+    (patch(REFERENCE, "other.grad += out.grad", "other.grad = out.grad"), "Gradient accumulates",
+     "Backward pass: your `+` in `x + x` sends 1 to `x`, used as both its inputs, where 2 was "
+     "expected. Both uses must add up."),
+])
+def test_the_first_wrong_operation_is_named_with_what_it_sends(suite, sandbox, source, case_name,
+                                                               where):
+    result = _case(grade(suite, source, sandbox), case_name)
+    assert result.status == "failed"
+    assert result.where == where
+    assert result.graph is not None and result.graph["first_difference"] is not None
+
+
+def test_a_value_used_twice_that_keeps_one_contribution_is_called_out(suite, sandbox):
+    source = patch(REFERENCE, "self.grad += other.data * out.grad", "self.grad = other.data * out.grad")
+    result = _case(grade(suite, source, sandbox), "Product-plus-self")
+    assert result.where.startswith("Backward pass: `x` is used by 2 operations (`x * y`, "
+                                   "`(x * y) + x`); its gradient must be the sum of what each one "
+                                   "sends: expected 5, got 4.")
+    assert "It holds only one of them: is a gradient assigned with `=`" in result.where
+
+
+def test_hidden_cases_localise_without_numbers(suite, sandbox):
+    report = grade(suite, (WRONG / "relu_forward_keeps_negatives.py").read_text(), sandbox)
+    hidden = [t for t in report.tests if t.visibility == "hidden" and t.where]
+    assert hidden and all(not any(ch.isdigit() for ch in t.where) for t in hidden)
+    assert all(t.graph is None for t in hidden)  # the drawing would show the inputs
+
+
+def test_the_graph_drawing_has_every_node_with_got_and_expected(suite, sandbox):
+    report = grade(suite, (WRONG / "mul_gradients_swapped.py").read_text(), sandbox)
+    drawn = _case(report, "Multiplication").graph
+    by_id = {n["id"]: n for n in drawn["nodes"]}
+    assert set(by_id) == {"a", "b", "t1"} and drawn["output"] == "t1"
+    assert (by_id["b"]["grad"], by_id["b"]["expected_grad"]) == (5, 2.0)
+    assert by_id["t1"]["op"] == "*" and by_id["t1"]["inputs"] == ["a", "b"]
+    assert drawn["first_difference"] == "b"
+    passing = _case(report, "Addition")  # passed cases can be drawn too
+    assert passing.status == "passed" and passing.graph["first_difference"] is None
+
+
+def test_when_node_grads_cannot_be_read_there_is_no_localisation_but_still_a_diagnosis(
+        tmp_path, sandbox):
+    # A style that frees intermediate grads after backward() (correct for a problem that checks
+    # only the inputs' grads), plus the missing seed: the graph cannot be compared, the
+    # signature still matches the known mistake (the mini problem's no_seed.py).
+    mini = load_for_grading(write_problem(tmp_path / "mini"), sandbox)[1]
+    source = patch(REFERENCE, "            v._backward()\n",
+                   "            v._backward()\n        for v in topo:\n"
+                   "            if v._prev:\n                del v.grad\n")
+    assert grade(mini, source, sandbox).status == "pass"
+    broken = patch(source, "self.grad = 1\n", "pass\n")
+    report = grade(mini, broken, sandbox)
+    assert report.status == "fail"
+    assert all(t.where is None for t in report.tests)
+    assert report.diagnosis and report.diagnosis["mistake"] == "no seed"
+
+
+@pytest.mark.parametrize("path", sorted(WRONG.glob("*.py")), ids=lambda p: p.stem)
+def test_each_known_mistake_is_named_unless_another_fails_the_same_way(suite, sandbox, path):
+    report = grade(suite, path.read_text(), sandbox)
+    mistake, hint = diagnose.header(path)
+    twins = {"backward_in_forward_order", "only_direct_children"}  # identical behaviour
+    if path.stem in twins:
+        assert report.diagnosis is None
+    elif "# Order-dependent:" in path.read_text():
+        assert report.diagnosis is None or report.diagnosis["mistake"] == mistake
+    else:
+        assert report.diagnosis == {"mistake": mistake, "hint": hint,
+                                    "score": report.diagnosis["score"]}
+        assert hint  # every shipped wrong solution carries a hint
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # the same mistakes, written another way
+    (patch(OP_TABLE, '"*": lambda node: [node.inputs[1].data, node.inputs[0].data]',
+           '"*": lambda node: [node.inputs[0].data, node.inputs[1].data]'), "mul_gradients_swapped"),
+    (patch(OP_TABLE, "        self.grad = 1.0\n", "        pass\n"), "missing_output_seed"),
+    (patch(OP_TABLE, "max(0.0, self.data)", "self.data"), "relu_forward_keeps_negatives"),
+    (patch(REFERENCE, "self.grad = 1", "self.grad = 0"), "missing_output_seed"),
+    # mistakes nobody filed: no guess
+    (patch(REFERENCE, "self.grad += (out.data > 0) * out.grad", "self.grad += out.grad"), None),
+    (patch(REFERENCE, "Value(self.data + other.data", "Value(self.data - other.data"), None),
+    ((CORRECT / "kahn_algorithm.py").read_text(), None),  # correct: nothing to diagnose
+])
+def test_a_known_mistake_in_another_style_is_named_and_an_unknown_one_is_not(suite, sandbox, source,
+                                                                             expected):
+    report = grade(suite, source, sandbox)
+    if expected is None:
+        assert report.diagnosis is None
+    else:
+        assert report.diagnosis is not None
+        assert report.diagnosis["mistake"] == diagnose.header(WRONG / f"{expected}.py")[0]
+
+
+def test_probes_never_count_toward_the_score(suite, sandbox):
+    assert len(suite["probes"]) >= 10
+    report = grade(suite, REFERENCE, sandbox)
+    assert report.total == len(suite["cases"]) == len(report.tests)
+    assert all(not t.id.startswith("probe") for t in report.tests)
