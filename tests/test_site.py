@@ -356,3 +356,60 @@ def test_sleep_forever_and_an_interpreter_crash_give_verdicts(context, isolated_
         or "did not finish" in first["message"]
     site_page.set_code(TEXTBOOK)
     assert site_page.run()["status"] == "pass"
+
+
+def test_a_wrong_solution_gets_its_diagnosis_a_localised_message_and_a_marked_graph(shared, tmp_path):
+    shared.set_code((BASIC / "solutions/wrong/mul_gradients_swapped.py").read_text())
+    report = shared.run()
+    assert report["diagnosis"]["mistake"].startswith("In `*`, each input gets its own data")
+    page = shared.page
+    expect(page.locator(".diagnosis")).to_contain_text(
+        "This looks like: In `*`, each input gets its own data")
+    expect(page.locator(".diagnosis")).to_contain_text("Hint: For out = a * b")
+    item = page.locator(".case", has_text="Multiplication: each input's gradient").first
+    expect(item.locator(".case-where")).to_have_text(
+        "Backward pass: your `*` in `a * b` sends 5 to `b`, its right input, where 2 was expected.")
+    summary = item.locator(".case-graph > summary")
+    expect(summary).to_have_text("Show the graph (first difference at b)")
+    summary.focus()
+    page.keyboard.press("Enter")  # keyboard opens the drawing
+    expect(item.locator(".graph-svg")).to_be_visible()
+    expect(item.locator('.graph-svg [data-node="b"]')).to_have_class(re.compile(r"graph-node-first"))
+    row = item.locator('.graph-table tr[data-node="b"]')
+    expect(row.locator("td")).to_have_text(["input", "5", "5", "5", "2", "first difference, grad differs"])
+    expect(item.locator('.graph-table tr[data-node="t1"] td').first).to_have_text("a * b")
+    item.screenshot(path=str(tmp_path / "graph.png"))
+    # the same page with a correct solution: no diagnosis, graphs of passed cases still open
+    shared.set_code(TEXTBOOK)
+    shared.run()
+    expect(page.locator(".diagnosis")).to_have_count(0)
+    expect(page.locator(".case", has_text="Multiplication: each input's gradient").first
+           .locator(".case-graph > summary")).to_have_text("Show the graph")
+
+
+def test_hints_are_revealed_one_level_at_a_time_code_needs_two_presses_and_is_remembered(
+        context, isolated_url):
+    site = Site(context.new_page(), isolated_url)
+    page = site.page
+    ladder = page.locator(".statement .hint-ladder")
+    button = ladder.locator(".hint-next")
+    expect(button).to_have_text("Show a hint: concept (1 of 4)")
+    button.click()
+    expect(ladder.locator(".hint")).to_have_count(1)
+    button.click()
+    button.click()
+    expect(ladder.locator(".hint")).to_have_count(3)
+    button.click()  # the code level: the first press only asks
+    expect(ladder.locator(".hint")).to_have_count(3)
+    expect(button).to_have_text("Press again to see code that solves it")
+    button.click()
+    expect(ladder.locator(".hint-code pre")).to_contain_text("def backward(self):")
+    expect(button).to_be_hidden()
+    page.reload()
+    expect(page.locator(".statement .hint-ladder .hint")).to_have_count(4)  # remembered
+    # a case's own ladder appears with its failure
+    site.set_code(patch(REFERENCE, "self.grad += (out.data > 0) * out.grad",
+                        "self.grad += (out.data >= 0) * out.grad"))
+    site.run()
+    case_ladder = page.locator(".case", has_text="ReLU at exactly zero").first.locator(".hint-ladder")
+    expect(case_ladder.locator(".hint-next")).to_have_text("Show a hint: concept (1 of 4)")

@@ -30,9 +30,10 @@ RESERVED_NAMES = {"Value", "record", "result"}
 DEFAULT_TOLERANCE = {"rel": 1e-9, "abs": 1e-9}
 DEFAULT_TIME_LIMIT = 5.0
 
-PROBLEM_KEYS = {"title", "difficulty", "order", "time_limit", "ops", "summary", "statement",
+PROBLEM_KEYS = {"title", "hints", "difficulty", "order", "time_limit", "ops", "summary", "statement",
                 "starter", "reference"}
-COMMON_CASE_KEYS = {"name", "kind", "visibility", "hint", "on_fail", "tolerance", "time_limit"}
+COMMON_CASE_KEYS = {"name", "kind", "visibility", "hint", "hints", "on_fail", "tolerance",
+                    "time_limit"}
 CASE_KEYS = {
     "data": COMMON_CASE_KEYS | {"values", "steps", "expression", "expected", "record"},
     "script": COMMON_CASE_KEYS | {"script", "expected"},
@@ -84,6 +85,7 @@ class Problem:
     statement: str
     starter: str
     reference: str
+    hints: list[str] = field(default_factory=list)  # the problem's own ladder
     cases: list[CaseFile] = field(default_factory=list)
 
     def solutions(self, kind: str) -> list[Path]:
@@ -149,6 +151,17 @@ class _Collector:
             self.add(f"`{key}` must be a non-empty string, got {value!r}", key)
             return None
         return value
+
+    def hint_ladder(self, data: dict[str, Any]) -> list[str]:
+        """``hints = ["concept", "direction", "specific", "code"]``: revealed one at a time."""
+        hints = data.get("hints", [])
+        if not isinstance(hints, list) or not all(isinstance(h, str) and h.strip() for h in hints):
+            self.add("`hints` must be a list of non-empty strings, from the most general to the "
+                     "most specific (concept, direction, specific, code)", "hints")
+            return []
+        if len(hints) > 6:
+            self.add(f"`hints` has {len(hints)} levels: keep the ladder to at most 6", "hints")
+        return hints
 
     def number(self, value: Any, label: str, *keys: str) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -237,6 +250,7 @@ def load_problem(root: Path) -> Problem:
         order = 0
     time_limit = c.positive_time(meta, "time_limit", DEFAULT_TIME_LIMIT)
     ops = c.ops(meta, "ops")
+    hints = c.hint_ladder(meta)
     summary = meta.get("summary", "")
     if not isinstance(summary, str):
         c.add("`summary` must be a string", "summary")
@@ -251,7 +265,7 @@ def load_problem(root: Path) -> Problem:
             name = default
         files[key] = _read_text(root / name, issues, what)
     problem = Problem(slug=root.name, root=root, title=title, difficulty=difficulty, order=order,
-                      time_limit=time_limit, ops=ops, summary=summary, **files)
+                      time_limit=time_limit, ops=ops, summary=summary, hints=hints, **files)
     case_paths = sorted((root / "cases").glob("*.toml"))
     if not case_paths:
         issues.append(ProblemIssue(root / "cases", 1, "no cases: add at least one cases/*.toml"))
@@ -284,6 +298,7 @@ def _load_case(path: Path, problem: Problem, issues: list[ProblemIssue]) -> Case
     c.string(data, "name", required=True)
     c.choice(data, "visibility", VISIBILITIES, "hidden" if kind == "generated" else "visible")
     c.string(data, "hint")
+    c.hint_ladder(data)
     c.string(data, "on_fail")
     if "time_limit" in data:
         c.positive_time(data, "time_limit", problem.time_limit)

@@ -48,6 +48,7 @@ def compile_problem(problem: Problem) -> dict[str, Any]:
             "ops": problem.ops,
             "statement": problem.statement,
             "starter": problem.starter,
+            "hints": problem.hints,
         },
         "cases": cases,
         # Hidden graphs that do not count: they make failure signatures telling (diagnose.py).
@@ -66,6 +67,7 @@ def _common(case_file: CaseFile, problem: Problem) -> dict[str, Any]:
         "kind": d["kind"],
         "visibility": d.get("visibility", "hidden" if d["kind"] == "generated" else "visible"),
         "hint": d.get("hint"),
+        "hints": d.get("hints", []),
         "on_fail": d.get("on_fail"),
         "tolerance": {**DEFAULT_TOLERANCE, **d.get("tolerance", {})},
         "time_limit": float(d.get("time_limit", problem.time_limit)),

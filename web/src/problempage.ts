@@ -2,6 +2,7 @@
 import { CodeEditor } from "./editor";
 import type { ProblemEntry, Report } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
+import { hintLadder } from "./hints";
 import { renderReport } from "./results";
 import { renderStatement } from "./statement";
 import { CodeSlot, recordResult } from "./store";
@@ -9,7 +10,7 @@ import { showBanner } from "./ui";
 
 interface Suite {
   version: string;
-  problem: { statement: string; starter: string; title: string; time_limit: number };
+  problem: { statement: string; starter: string; title: string; time_limit: number; hints?: string[] };
 }
 
 const SAVE_DELAY_MS = 250;
@@ -85,6 +86,9 @@ export class ProblemPage {
       </section>`;
     const body = page.querySelector<HTMLElement>(".statement-body")!;
     body.innerHTML = renderStatement(suite.problem.statement);
+    if (suite.problem.hints?.length) {
+      body.after(hintLadder(`${this.problem.slug}/problem`, suite.problem.hints, "Stuck? Hints for the whole problem, one at a time"));
+    }
     const title = body.querySelector("h1") ?? document.createElement("h1");
     if (!title.parentElement) {
       title.textContent = suite.problem.title;

@@ -62,6 +62,32 @@ export interface CaseResult {
     steps?: string[];
     expression?: string;
   };
+  where: string | null; // the first operation that goes wrong, forward or backward
+  graph: GraphView | null; // visible data cases: every node, the learner's and expected values
+  hints: string[]; // a ladder (concept, direction, specific, code), revealed one at a time
+}
+
+export interface GraphNode {
+  id: string;
+  op: string; // "leaf", "+", "*", "relu", ...
+  inputs: string[]; // node ids, or plain numbers as written
+  code: string; // "t1 = b * c"; empty for leaves
+  data: number | null; // the learner's (null: not a number)
+  grad: number | null;
+  expected_data: number;
+  expected_grad: number;
+}
+
+export interface GraphView {
+  nodes: GraphNode[];
+  output: string;
+  first_difference: string | null;
+}
+
+export interface Diagnosis {
+  mistake: string;
+  hint: string | null;
+  score: number;
 }
 
 export interface Report {
@@ -75,6 +101,7 @@ export interface Report {
   passed: number;
   duration_ms: number;
   tests: CaseResult[];
+  diagnosis: Diagnosis | null; // the closest known mistake, when one matches clearly
 }
 
 export interface ProblemEntry {

@@ -1,4 +1,6 @@
 // Renders a grading report: a summary, then each case by the name its instructor gave it.
+import { graphDetails } from "./graph";
+import { hintLadder } from "./hints";
 import type { CaseResult, Report } from "./protocol";
 
 const LABELS: Record<CaseResult["status"], string> = {
@@ -26,21 +28,27 @@ function lineButton(line: number, onLine: (line: number) => void): HTMLButtonEle
   return button;
 }
 
-function renderCase(test: CaseResult, onLine: (line: number) => void): HTMLLIElement {
+function renderCase(test: CaseResult, onLine: (line: number) => void, slug: string): HTMLLIElement {
   const item = el("li", `case case-${test.status}`);
   item.dataset.status = test.status;
   const head = el("div", "case-head");
   head.append(el("span", `badge badge-${test.status}`, LABELS[test.status]), el("span", "case-name", test.name));
   if (test.visibility === "hidden") head.append(el("span", "tag", "hidden test"));
   item.append(head);
-  if (test.status === "passed") return item;
+  if (test.status === "passed") {
+    if (test.graph) item.append(graphDetails(test.graph));
+    return item;
+  }
   if (test.message) item.append(el("pre", "case-message", test.message));
+  if (test.where) item.append(el("p", "case-where", test.where));
   if (test.line) {
     const where = el("p", "case-line", "In your code: ");
     where.append(lineButton(test.line, onLine));
     item.append(where);
   }
   if (test.hint) item.append(el("p", "case-hint", `Hint: ${test.hint}`));
+  if (test.hints?.length) item.append(hintLadder(`${slug}/${test.id}`, test.hints, "More hints, one at a time"));
+  if (test.graph) item.append(graphDetails(test.graph));
   if (test.output) {
     const details = el("details", "case-output");
     details.append(el("summary", undefined, test.output_truncated ? "Printed output (cut: only the start is shown)" : "Printed output"));
@@ -55,6 +63,13 @@ export function renderReport(container: HTMLElement, report: Report, onLine: (li
   const summary = el("p", `summary summary-${report.status}`, summaryText(report));
   summary.setAttribute("role", "status");
   container.append(summary);
+  if (report.diagnosis) {
+    // The closest known mistake: said once, above the cases, because it explains many of them.
+    const box = el("div", "diagnosis");
+    box.append(el("p", "diagnosis-mistake", `This looks like: ${report.diagnosis.mistake}`));
+    if (report.diagnosis.hint) box.append(el("p", "diagnosis-hint", `Hint: ${report.diagnosis.hint}`));
+    container.append(box);
+  }
   if (report.load_error) {
     if (report.load_error.line) {
       const where = el("p", "case-line", "In your code: ");
@@ -67,6 +82,6 @@ export function renderReport(container: HTMLElement, report: Report, onLine: (li
   const list = el("ol", "cases");
   // Failures first, so the learner sees what to fix without scrolling; order otherwise kept.
   const ordered = [...report.tests.filter((t) => t.status !== "passed"), ...report.tests.filter((t) => t.status === "passed")];
-  for (const test of ordered) list.append(renderCase(test, onLine));
+  for (const test of ordered) list.append(renderCase(test, onLine, report.problem));
   container.append(list);
 }

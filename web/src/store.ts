@@ -158,3 +158,16 @@ export function importAll(file: ExportFile): string[] {
   }
   return imported;
 }
+
+/** How many hints of one ladder the learner has revealed (key: "<slug>/<case id or 'problem'>"). */
+export function hintLevel(key: string): number {
+  return read<number>(`hints:${key}`) ?? 0;
+}
+
+export function setHintLevel(key: string, level: number): void {
+  try {
+    write(`hints:${key}`, level);
+  } catch {
+    // storage blocked: the level is still shown for this page view
+  }
+}
