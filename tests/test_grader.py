@@ -184,6 +184,18 @@ def test_no_value_class_is_a_clear_load_error(mini_suite, sandbox):
     assert report.status == "error" and "class named `Value`" in report.message
 
 
+@pytest.mark.parametrize("source", [
+    "from engine.autograd import Value\n",
+    "import engine.autograd as e\n\nclass Value(e.Value):\n    pass\n",
+    "import sys\nValue = sys.modules['engine.autograd'].Value\n",
+])
+def test_the_graders_own_engine_cannot_stand_in_for_the_learners_value(mini_suite, sandbox, source):
+    report = grade(mini_suite, source, sandbox)
+    assert report.status == "error"
+    assert report.message == ("Your `Value` must be your own class: it comes from the grader's own "
+                              "engine package.")
+
+
 def test_exception_at_top_level_names_the_learner_line(mini_suite, sandbox):
     report = grade(mini_suite, "x = 1\ny = 1 / 0\n", sandbox)
     assert report.status == "error"

@@ -215,7 +215,8 @@ def error_message(err: dict[str, Any], case: dict[str, Any] | None,
     if kind == "NotImplementedError" and not text:
         return f"NotImplementedError{where}: this method is not written yet.", line
     if kind == "MissingValueClass":
-        return "Your code must define a class named `Value`.", None
+        text = text or "your code must define a class named `Value`"
+        return text[:1].upper() + text[1:] + ".", None
     return f"{kind}: {text}{where}" if text else f"{kind}{where}", line
 
 

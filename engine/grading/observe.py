@@ -177,7 +177,20 @@ def check_module(code: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any]
         found = "nothing" if value_cls is None else f"a {_type(value_cls).__name__}"
         return {"type": "MissingValueClass", "origin": "learner", "line": None, "traceback": "",
                 "message": f"your code must define a class named `Value` (found {found})"}
+    if _borrowed(value_cls):
+        return {"type": "MissingValueClass", "origin": "learner", "line": None, "traceback": "",
+                "message": "your `Value` must be your own class: it comes from the grader's "
+                           "own engine package"}
     return None
+
+
+def _borrowed(cls: type) -> bool:
+    """True when the learner's Value is (or extends) a class from this package (``engine``)."""
+    try:
+        return any(_str(getattr(k, "__module__", "")).split(".")[0] == "engine"
+                   for k in cls.__mro__)
+    except BaseException:
+        return False
 
 
 def run_case(code: Any, case: dict[str, Any], limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]
     else:
         spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
         stated = dict(d.get("expected", {}))
-    reference, trace = split_trace(spec, reference_observations(spec, case_file))
+    reference, trace = split_trace(spec, reference_observations(spec, case_file, problem))
     # Stated values win, so a case means what its author wrote; `check` lists any disagreement.
     disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
                      for k, v in stated.items() if not _agree(v, reference.get(k), d)]
@@ -151,13 +151,28 @@ def reference_observations_plain(spec: dict[str, Any]) -> dict[str, float] | Non
     return {k: float(d["value"]) for k, d in result["observations"].items()}
 
 
-def reference_observations(spec: dict[str, Any], case_file: CaseFile) -> dict[str, float]:
-    """What the reference engine records for this case, as plain floats."""
-    result = observe.observe_with(Value, spec)
+def reference_observations(spec: dict[str, Any], case_file: CaseFile,
+                           problem: Problem | None = None) -> dict[str, float]:
+    """What the reference records for this case, as plain floats.
+
+    Data cases need only ``Value``: the engine (``engine.autograd``) answers them. A script case
+    may use anything the learner writes (``from solution import MLP``), so the problem's own
+    ``reference.py`` runs it, loaded as the learner's module would be.
+    """
+    if spec["kind"] == "script" and problem is not None:
+        code, error = observe.load(problem.reference)
+        if error is not None:
+            raise ReferenceError_(case_file, f"reference.py does not compile: {error['message']}")
+        result = observe.run_case(code, spec)
+        who = "reference.py"
+    else:
+        result = observe.observe_with(Value, spec)
+        who = "the reference engine"
     if result["status"] != "ok":
         err = result["error"]
-        raise ReferenceError_(case_file, f"the reference engine fails on this case: "
-                                         f"{err['type']}: {err['message']}")
+        where = f" (line {err['line']})" if err.get("line") else ""
+        raise ReferenceError_(case_file, f"{who} fails on this case: "
+                                         f"{err['type']}: {err['message']}{where}")
     numbers = {}
     for label, desc in result["observations"].items():
         if desc["kind"] != "number":
