@@ -133,6 +133,17 @@ def _fmt(x: float) -> str:
 _SIDES = {0: "left input", 1: "right input"}
 
 
+def _how(got: float | None, expected: float, tol: dict[str, float]) -> str:
+    """How a wrong number relates to the right one, when that says something about the slip."""
+    if got is None or expected == 0:
+        return ""
+    if _same(got, -expected, tol):
+        return " sign"
+    if got == 0:
+        return " zero"
+    return ""
+
+
 def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str, float],
              show_numbers: bool) -> Finding | None:
     """The first operation whose output (forward) or gradient (backward) is wrong, or None when
@@ -184,7 +195,8 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
                        f"where {_fmt(expected[label])} was expected.")
         else:
             message = f"Forward pass: your `{node.op}` computes a wrong `data`."
-        return Finding(node.id, message, "forward", f"forward {node.op}")
+        return Finding(node.id, message, "forward",
+                       f"forward {node.op}{_how(got[label], expected[label], tol)}")
     out = by_id[trace["output"]]
     seed = got[f"@{out.id}.grad"]
     if not _same(seed, 1.0, tol):
@@ -216,7 +228,8 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
             if len(slots) > 1:
                 message += " Both uses must add up."
             side = "both" if len(slots) > 1 else _SIDES.get(slots[0], "input").split()[0]
-            return Finding(node.id, message, "backward", f"backward {user.op} {side}")
+            return Finding(node.id, message, "backward",
+                           f"backward {user.op} {side}{_how(got[label], expected[label], tol)}")
         sends = [trace["edges"].get(f"{u.id}>{node.id}", 0.0) for u in users]
         uses = ", ".join(text(u) for u in users)
         lost = got[label] is not None and any(_same(got[label], s, tol) for s in sends)
