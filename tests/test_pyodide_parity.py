@@ -7,6 +7,7 @@ child process, and Pyodide through `engine.grading.browser.run`, the worker's en
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,15 @@ def test_every_solution_file_gets_the_same_verdict_in_pyodide(wheel, tmp_path, s
         if "# Order-dependent:" in job["source"]:
             assert a["status"] == b["status"] == "fail", path
             continue
-        verdict = lambda r: [(t["id"], t["status"], t["message"], t["line"], t["hint"])  # noqa: E731
-                             for t in r["tests"]]
+        verdict = lambda r: [_same_anywhere(t["id"], t["status"], t["message"], t["line"],  # noqa: E731
+                                            t["hint"]) for t in r["tests"]]
         assert verdict(a) == verdict(b), path
         assert a["message"] == b["message"], path
+
+
+def _same_anywhere(case_id, status, message, line, hint):
+    """A RecursionError surfaces at whichever line the stack runs out on, which differs between
+    CPython and Pyodide (their stack limits differ); everything else must match exactly."""
+    if message and message.startswith("RecursionError"):
+        return case_id, status, re.sub(r" \(line \d+, in \w+\)", "", message), None, hint
+    return case_id, status, message, line, hint

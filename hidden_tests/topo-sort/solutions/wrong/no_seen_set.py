@@ -1,0 +1,61 @@
+# Mistake: Nodes are not marked as seen, so a node reached along two paths is in the order twice and its rule runs twice.
+# Hint: Mark each node when you first reach it (a set of id(node)), and skip it after that.
+class Value:
+    def __init__(self, data, _children=()):
+        self.data = data
+        self.grad = 0
+        self._backward = lambda: None
+        self._prev = tuple(_children)
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def relu(self):
+        out = Value(0 if self.data < 0 else self.data, (self,))
+
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order, stack = [], [(self, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in node._prev)
+        self.grad = 1
+        for node in reversed(order):
+            node._backward()
+
+    def __repr__(self):
+        return f"Value(data={self.data}, grad={self.grad})"

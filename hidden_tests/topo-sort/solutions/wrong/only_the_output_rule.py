@@ -1,0 +1,52 @@
+# Mistake: backward() runs only the output's own rule, so gradients reach its direct inputs and stop there.
+# Hint: Every node between the output and the inputs has a rule too: run all of them, in reverse topological order.
+class Value:
+    def __init__(self, data, _children=()):
+        self.data = data
+        self.grad = 0
+        self._backward = lambda: None
+        self._prev = tuple(_children)
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def relu(self):
+        out = Value(0 if self.data < 0 else self.data, (self,))
+
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        self.grad = 1
+        self._backward()
+
+    def __repr__(self):
+        return f"Value(data={self.data}, grad={self.grad})"
