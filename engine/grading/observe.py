@@ -200,22 +200,25 @@ def run_case(code: Any, case: dict[str, Any], limit: int = DEFAULT_OUTPUT_LIMIT)
     namespace, exc = fresh_namespace(code, out)
     if exc is None:
         assert namespace is not None
-        return observe_with(namespace.get("Value"), case, out, started)
+        return observe_with(namespace.get("Value"), case, out, started, namespace)
     result = {"id": case["id"], "status": "error", "observations": {},
               "error": describe_exception(exc)}
     return _finish(result, out, started)
 
 
 def observe_with(value_cls: Any, case: dict[str, Any], out: OutputCapture | None = None,
-                 started: float | None = None) -> dict[str, Any]:
-    """Observe one case with a given ``Value`` class (the learner's, or the reference engine's)."""
+                 started: float | None = None, names: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Observe one case with a given ``Value`` class (the learner's, or the reference engine's).
+
+    ``names`` is the learner's module: a script case also sees its other top-level names
+    (``numerical_grad``, ``MLP``...)."""
     started = _perf_counter() if started is None else started
     out = out or OutputCapture()
     recorder = _Recorder()
     result: dict[str, Any] = {"id": case["id"], "status": "ok"}
     with _redirected(out):
         try:
-            _CASE_KINDS[case["kind"]](value_cls, case, recorder)
+            _CASE_KINDS[case["kind"]](value_cls, case, recorder, names or {})
         except BaseException as exc:
             error = describe_exception(exc)
             # An assert written by the instructor in a script case is a failed check, not a crash.
@@ -258,7 +261,8 @@ def precompile(specs: list[dict[str, Any]]) -> None:
             _compile_case_code(spec["script"], "exec")
 
 
-def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
+def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
+                   names: dict[str, Any]) -> None:
     variables = {name: value_cls(value) for name, value in case["values"].items()}
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
     flat = case.get("flat")
@@ -279,12 +283,14 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> 
         record.observations[f"@{name}.grad"] = _read_attribute(scope[name], "grad")
 
 
-def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder) -> None:
-    scope: dict[str, Any] = {"__name__": "case", "Value": value_cls, "record": record}
+def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder,
+                     names: dict[str, Any]) -> None:
+    scope: dict[str, Any] = {k: v for k, v in names.items() if not k.startswith("_")}
+    scope.update({"__name__": "case", "Value": value_cls, "record": record})
     exec(_compile_case_code(case["script"], "exec"), scope)
 
 
-_CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder], None]] = {
+_CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder, dict[str, Any]], None]] = {
     "data": _run_data_case,
     "script": _run_script_case,
 }

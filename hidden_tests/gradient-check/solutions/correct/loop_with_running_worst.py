@@ -1,0 +1,111 @@
+# Plain loops; moves a copy in place and keeps a running worst difference.
+import math
+
+
+class Value:
+    """Given: a working Value (+ - * / **, numbers on either side, tanh, exp)."""
+
+    def __init__(self, data, _children=()):
+        self.data = data
+        self.grad = 0
+        self._backward = lambda: None
+        self._prev = tuple(_children)
+
+    @staticmethod
+    def _wrap(x):
+        return x if isinstance(x, Value) else Value(x)
+
+    def _node(self, data, children, locals_):
+        out = Value(data, children)
+
+        def _backward():
+            for child, local in zip(children, locals_):
+                child.grad += local * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        other = Value._wrap(other)
+        return self._node(self.data + other.data, (self, other), (1, 1))
+
+    def __mul__(self, other):
+        other = Value._wrap(other)
+        return self._node(self.data * other.data, (self, other), (other.data, self.data))
+
+    def __neg__(self):
+        return self._node(-self.data, (self,), (-1,))
+
+    def __sub__(self, other):
+        other = Value._wrap(other)
+        return self._node(self.data - other.data, (self, other), (1, -1))
+
+    def __truediv__(self, other):
+        other = Value._wrap(other)
+        a, b = self.data, other.data
+        return self._node(a / b, (self, other), (1 / b, -a / b**2))
+
+    def __pow__(self, n):
+        return self._node(self.data**n, (self,), (n * self.data ** (n - 1),))
+
+    def __radd__(self, other):
+        return Value._wrap(other) + self
+
+    def __rmul__(self, other):
+        return Value._wrap(other) * self
+
+    def __rsub__(self, other):
+        return Value._wrap(other) - self
+
+    def __rtruediv__(self, other):
+        return Value._wrap(other) / self
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return self._node(t, (self,), (1 - t * t,))
+
+    def exp(self):
+        e = math.exp(self.data)
+        return self._node(e, (self,), (e,))
+
+    def backward(self):
+        topo, seen = [], set()
+
+        def build(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for child in v._prev:
+                    build(child)
+                topo.append(v)
+
+        build(self)
+        self.grad = 1
+        for v in reversed(topo):
+            v._backward()
+
+    def __repr__(self):
+        return f"Value(data={self.data}, grad={self.grad})"
+
+
+def numerical_grad(f, xs, h=1e-6):
+    point = [float(x) for x in xs]
+    result = []
+    for i in range(len(point)):
+        original = point[i]
+        point[i] = original + h
+        high = f([Value(x) for x in point]).data
+        point[i] = original - h
+        low = f([Value(x) for x in point]).data
+        point[i] = original  # put it back before moving the next input
+        result.append((high - low) / (2 * h))
+    return result
+
+
+def gradient_check(f, xs, h=1e-6):
+    values = [Value(x) for x in xs]
+    f(values).backward()
+    numeric = numerical_grad(f, xs, h)
+    worst = 0.0
+    for value, n in zip(values, numeric):
+        worst = max(worst, abs(value.grad - n))
+    return worst
