@@ -143,9 +143,11 @@ def _agreement(x: str, y: str) -> float:
     if x == y:
         return 1.0
     if x.startswith("fail") and y.startswith("fail"):
-        # "fail" alone: the graph could not be read (its nodes' grads are not public), so where
-        # it failed is unknown and compatible with anywhere; two different places disagree.
-        return 1.0 if "fail" in (x, y) else 0.25
+        # Where a data case first goes wrong ("fail:@...") is only known when the learner's graph
+        # could be read; when one side knows only which values were wrong ("fail:=..."), or
+        # nothing ("fail"), the two are compatible. Two different known places disagree.
+        kinds = {t[:6] if t.startswith(("fail:@", "fail:=")) else t for t in (x, y)}
+        return 1.0 if kinds == {"fail:@", "fail:="} or "fail" in (x, y) else 0.25
     return 0.0
 
 

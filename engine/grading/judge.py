@@ -57,6 +57,8 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
         wrong = compare(case, obs.get("observations", {}))
         if wrong:
             result.status = "failed"
+            # Which recorded values are wrong: telling for script cases, which have no graph.
+            result.signature = "fail:=" + ",".join(sorted(label for label, _, _ in wrong))
             result.message = _visible_message(case, wrong) if visible else _hidden_message(case, wrong)
             if visible:
                 result.details = _details(case, obs.get("observations", {}))
@@ -70,7 +72,8 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
             finding = graph.localise(trace, obs.get("observations", {}), case["tolerance"],
                                      show_numbers=visible)
             result.where = finding.message if finding else None
-            result.signature = f"fail:{finding.kind}" if finding else None
+            if finding:
+                result.signature = f"fail:@{finding.kind}"
         if visible:
             result.graph = graph.view(trace, obs.get("observations", {}), finding)
     return result

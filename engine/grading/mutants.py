@@ -22,6 +22,7 @@ class Mutant:
     description: str  # the edit in words: "'+=' -> '='"
     line: int  # 1-based line of the edit in the reference
     source: str  # the whole mutated file
+    cls: str | None = None  # the class the edit is in ("Value"), None at module level
 
     def diff(self, original: str, filename: str) -> str:
         lines = difflib.unified_diff(original.splitlines(keepends=True),
@@ -61,6 +62,8 @@ def generate(source: str) -> list[Mutant]:
     original = ast.dump(tree)
     seen = {original}
     mutants: list[Mutant] = []
+    classes = [(n.lineno, n.end_lineno or n.lineno, n.name) for n in ast.walk(tree)
+               if isinstance(n, ast.ClassDef)]
     for edit in sorted(_edits(tree), key=lambda e: (e.node.lineno, e.node.col_offset)):
         text = _apply(source, edit.node, edit.text)
         try:
@@ -71,8 +74,10 @@ def generate(source: str) -> list[Mutant]:
         if dumped in seen:  # the same program as the reference or as an earlier mutant
             continue
         seen.add(dumped)
+        inside = [c for c in classes if c[0] <= edit.node.lineno <= c[1]]
+        cls = max(inside)[2] if inside else None  # the innermost class around the edit
         mutants.append(Mutant(f"M{len(mutants) + 1}", edit.operator, edit.description,
-                              edit.node.lineno, text))
+                              edit.node.lineno, text, cls))
     return mutants
 
 

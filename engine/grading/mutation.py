@@ -7,7 +7,8 @@ the reference engine on hundreds of random graphs built from the problem's ``ops
 generator as generated cases, more seeds, smaller graphs first). The first graph that shows a
 difference becomes a proposed data case, its expected values from the reference engine, ready to
 save under ``cases/``. A survivor no graph tells apart is reported as equivalent, with how many
-graphs were tried: that is evidence, not proof.
+graphs were tried: that is evidence, not proof. Random graphs only exercise ``Value``, so a
+survivor outside that class (an ``MLP``, a helper) always stays a survivor.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def run(problem: Problem, suite: dict[str, Any], executor: Executor, jobs: int =
         graded = list(pool.map(lambda m: grade(quick, m.source, executor), mutants))
         results = [_killed_or_not(m, r, problem.reference, reference_path.name)
                    for m, r in zip(mutants, graded, strict=True)]
-        survivors = [r for r in results if r.status == "survived"]
+        # Random graphs exercise the Value class only: a survivor elsewhere (an MLP, a helper
+        # function) cannot be shown equivalent by them, so it stays a survivor.
+        survivors = [r for r in results if r.status == "survived" and r.mutant.cls == "Value"]
         if survivors:
             properties = property_suite(problem, suite, executor, graphs)
             report.property_graphs = len(properties["cases"])
@@ -241,6 +244,10 @@ def render_text(report: MutationReport, show_killed: bool = False) -> str:
                 out.append("    this case would catch it (save it under cases/; expected values "
                            "come from the reference engine):")
                 out.extend("      " + line for line in r.proposal.rstrip("\n").splitlines())
+            elif m.cls != "Value":
+                out.append("    random graphs test only the Value class: write a case this "
+                           "mutant fails (or, if it cannot change behaviour, simplify the "
+                           "reference)")
             else:
                 out.append("    the problem lists no `ops` to draw random graphs from: write a "
                            "case this mutant fails, or accept it as equivalent")
