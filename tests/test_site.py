@@ -413,3 +413,35 @@ def test_hints_are_revealed_one_level_at_a_time_code_needs_two_presses_and_is_re
     site.run()
     case_ladder = page.locator(".case", has_text="ReLU at exactly zero").first.locator(".hint-ladder")
     expect(case_ladder.locator(".hint-next")).to_have_text("Show a hint: concept (1 of 4)")
+
+
+def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(context, isolated_url,
+                                                                                tmp_path):
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(isolated_url)
+    titles = page.locator(".problem-list > li > a")
+    expect(titles).to_have_count(8)
+    expect(titles.first).to_have_text("Implementing basic autograd operations")
+    expect(page.locator(".problem-list > li.is-next .next-up")).to_have_text("start here")
+    expect(page.locator(".path-progress")).to_contain_text("0 of 8 solved")
+    # skip ahead to the neural-net problem and solve it with its reference solution
+    page.get_by_role("link", name="Neuron, Layer and MLP on top of Value").click()
+    expect(page.locator(".crumbs")).to_contain_text("Problem 6 of 8")
+    expect(page.locator(".path-nav a[rel=next]")).to_have_text(
+        "Next: Training loop: zero_grad, SGD with momentum, then Adam →")
+    expect(page.locator(".cm-content")).to_be_visible()
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text((BASIC.parent / "neural-net" / "reference.py").read_text())
+    page.evaluate("() => { window.gradlabLastReport = null; }")
+    page.get_by_role("button", name="Run tests").click()
+    page.wait_for_function("() => window.gradlabLastReport !== null")
+    report = page.evaluate("() => window.gradlabLastReport")
+    assert report["problem"] == "neural-net" and report["status"] == "pass", report["message"]
+    page.screenshot(path=str(tmp_path / "neural-net.png"), full_page=True)
+    page.get_by_role("link", name="All problems").click()
+    expect(page.locator(".path-progress")).to_contain_text("1 of 8 solved")
+    expect(page.locator(".problem-list > li").nth(5).locator(".state.solved")).to_have_text("solved")
+    expect(page.locator(".problem-list > li.is-next > a")).to_have_text("Implementing basic autograd operations")
+    page.screenshot(path=str(tmp_path / "list.png"), full_page=True)

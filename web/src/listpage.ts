@@ -10,6 +10,11 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
   intro.textContent = "Build an autograd engine one piece at a time. Your code runs and is tested right here in your browser.";
   const list = document.createElement("ol");
   list.className = "problem-list";
+  const solved = index.problems.filter((p) => getProgress(p.slug)?.solved).length;
+  const next = index.problems.find((p) => !getProgress(p.slug)?.solved);
+  const overall = document.createElement("p");
+  overall.className = "path-progress";
+  overall.textContent = `${solved} of ${index.problems.length} solved. The problems build on each other in this order; you can open any of them.`;
   for (const problem of index.problems) {
     const progress = getProgress(problem.slug);
     const item = document.createElement("li");
@@ -24,10 +29,18 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     state.textContent = progress?.solved ? "solved" : progress ? `${progress.passed} of ${progress.total} passed` : "not yet";
     const summary = document.createElement("p");
     summary.textContent = problem.summary;
-    item.append(link, " ", meta, " ", state, summary);
+    item.append(link, " ", meta, " ", state);
+    if (problem === next && index.problems.length > 1) {
+      const tag = document.createElement("span");
+      tag.className = "state next-up";
+      tag.textContent = solved ? "next up" : "start here";
+      item.append(" ", tag);
+      item.classList.add("is-next");
+    }
+    item.append(summary);
     list.append(item);
   }
-  main.append(heading, intro, list);
+  main.append(heading, intro, overall, list);
   heading.tabIndex = -1;
   heading.focus();
 }

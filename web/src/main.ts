@@ -45,7 +45,7 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
     return;
   }
   document.title = `${problem.title} · Gradlab`;
-  page = new ProblemPage(main, problem, runner, base);
+  page = new ProblemPage(main, problem, runner, base, index.problems);
   await page.show();
 }
 

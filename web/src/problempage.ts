@@ -28,7 +28,7 @@ export class ProblemPage {
   private starter = "";
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
-              private base: string) {
+              private base: string, private all: ProblemEntry[] = [problem]) {
     this.slot = new CodeSlot(problem.slug);
   }
 
@@ -84,6 +84,20 @@ export class ProblemPage {
           <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
         </section>
       </section>`;
+    const crumbs = page.querySelector<HTMLElement>(".crumbs")!;
+    const position = this.all.findIndex((p) => p.slug === this.problem.slug);
+    if (this.all.length > 1 && position >= 0) {
+      // The path: where this problem sits, and a way on (skipping ahead is always allowed).
+      crumbs.append(` · Problem ${position + 1} of ${this.all.length}`);
+      const nav = document.createElement("nav");
+      nav.className = "path-nav";
+      nav.setAttribute("aria-label", "Problem path");
+      const prev = this.all[position - 1];
+      const next = this.all[position + 1];
+      if (prev) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${prev.slug}`, textContent: `← ${prev.title}`, rel: "prev" }));
+      if (next) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${next.slug}`, textContent: `Next: ${next.title} →`, rel: "next" }));
+      crumbs.after(nav);
+    }
     const body = page.querySelector<HTMLElement>(".statement-body")!;
     body.innerHTML = renderStatement(suite.problem.statement);
     if (suite.problem.hints?.length) {
