@@ -310,3 +310,19 @@ def test_browser_executor_skips_the_rest_after_a_known_timeout(mini_suite):
                                                           lambda: "timeout"))
     assert [t.status for t in report.tests] == ["timeout", "timeout", "timeout"]
     assert report.tests[1].message.startswith("Not run:")
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    ({"type": "ZeroDivisionError", "message": "float division by zero"}, "ZeroDivisionError: division by zero"),
+    ({"type": "ZeroDivisionError", "message": "division by zero"}, "ZeroDivisionError: division by zero"),
+    ({"type": "OverflowError", "message": "(34, 'Numerical result out of range')"},
+     "OverflowError: a result too large for a float"),
+    ({"type": "OverflowError", "message": "(68, 'Result not representable')"},
+     "OverflowError: a result too large for a float"),
+    ({"type": "OverflowError", "message": "math range error"}, "OverflowError: math range error"),
+])
+def test_messages_that_differ_between_python_builds_read_the_same(error, message):
+    # CPython 3.11 on glibc and Pyodide's Python on WebAssembly word these differently.
+    from engine.grading.judge import error_message
+
+    assert error_message({**error, "origin": "learner", "line": None}, None)[0] == message

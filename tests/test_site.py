@@ -443,5 +443,6 @@ def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(
     page.get_by_role("link", name="All problems").click()
     expect(page.locator(".path-progress")).to_contain_text("1 of 8 solved")
     expect(page.locator(".problem-list > li").nth(5).locator(".state.solved")).to_have_text("solved")
-    expect(page.locator(".problem-list > li.is-next > a")).to_have_text("Implementing basic autograd operations")
+    expect(page.locator(".problem-list > li.is-next > a")).to_have_text(
+        "Implementing basic autograd operations")
     page.screenshot(path=str(tmp_path / "list.png"), full_page=True)

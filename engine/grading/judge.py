@@ -201,6 +201,14 @@ def error_message(err: dict[str, Any], case: dict[str, Any] | None,
                   visible: bool = True) -> tuple[str, int | None]:
     """A learner-facing message for an exception, and the learner's line when there is one."""
     kind, text, line = err["type"], err.get("message", ""), err.get("line")
+    if kind == "ZeroDivisionError":
+        # Python versions word it differently ("float division by zero" before 3.12): the CLI
+        # and the browser's Python must say the same thing.
+        text = "division by zero"
+    elif kind == "OverflowError" and re.fullmatch(r"\(\d+, '.*'\)", text):
+        # An errno from the C library, numbered and worded differently by glibc and by the
+        # WebAssembly libc: say what it means instead.
+        text = "a result too large for a float"
     where = f" (line {line}" + (f", in {err['function']}" if err.get("function") else "") + ")" \
         if line else ""
     if err.get("origin") == "case":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import random as _random
 import sys
 import time
 import traceback
@@ -197,6 +198,9 @@ def run_case(code: Any, case: dict[str, Any], limit: int = DEFAULT_OUTPUT_LIMIT)
     """Observe one case in a fresh learner namespace; always returns a result, never raises."""
     started = _perf_counter()
     out = OutputCapture(limit)
+    # Code that draws random numbers (weight initialisation) gets the same ones for the same case
+    # on every run, in the CLI and in the browser: verdicts and messages are reproducible.
+    _random.seed(f"gradlab:{case['id']}")
     namespace, exc = fresh_namespace(code, out)
     if exc is None:
         assert namespace is not None
