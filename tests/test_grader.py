@@ -313,7 +313,8 @@ def test_browser_executor_skips_the_rest_after_a_known_timeout(mini_suite):
 
 
 @pytest.mark.parametrize(("error", "message"), [
-    ({"type": "ZeroDivisionError", "message": "float division by zero"}, "ZeroDivisionError: division by zero"),
+    ({"type": "ZeroDivisionError", "message": "float division by zero"},
+     "ZeroDivisionError: division by zero"),
     ({"type": "ZeroDivisionError", "message": "division by zero"}, "ZeroDivisionError: division by zero"),
     ({"type": "OverflowError", "message": "(34, 'Numerical result out of range')"},
      "OverflowError: a result too large for a float"),
