@@ -71,7 +71,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
     executor = SubprocessExecutor()
     problem, suite = load_for_grading(root, executor)
-    report = grade(suite, source, executor)
+    report = grade(suite, source, executor, probes_first=False)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -98,7 +98,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
     def grade_code(root: Path, code: str) -> dict:
         if root not in suites:
             suites[root] = load_for_grading(root, executor)[1]
-        return grade(suites[root], code, executor).to_dict()
+        return grade(suites[root], code, executor, probes_first=False).to_dict()
 
     rows = []
     for path in bundle.collect(paths):

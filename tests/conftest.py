@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from engine.grading.runner import InProcessExecutor
 from engine.grading.sandbox import SubprocessExecutor
 
 pytest_plugins = ["site_fixtures"]  # the built site, local servers and Chromium
+# Known-mistake signatures are cached on disk between runs: tests use their own, empty cache.
+os.environ["GRADLAB_CACHE"] = tempfile.mkdtemp(prefix="gradlab-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "hidden_tests" / "basic-ops"

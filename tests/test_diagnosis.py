@@ -149,3 +149,52 @@ def test_probes_never_count_toward_the_score(suite, sandbox):
     report = grade(suite, REFERENCE, sandbox)
     assert report.total == len(suite["cases"]) == len(report.tests)
     assert all(not t.id.startswith("probe") for t in report.tests)
+
+
+class _MustNotRun:
+    def observe(self, source, cases):
+        raise AssertionError("signatures should have come from the cache")
+
+
+def test_signatures_are_cached_until_a_wrong_solution_changes(tmp_path, sandbox, monkeypatch):
+    monkeypatch.setenv("GRADLAB_CACHE", str(tmp_path / "cache"))
+    root = write_problem(tmp_path / "mini")
+    problem, suite = load_for_grading(root, sandbox)[0], load_for_grading(root, sandbox)[1]
+    assert [m["file"] for m in suite["mistakes"]] == ["no_seed.py"]
+    assert load_for_grading(root, _MustNotRun())[1]["mistakes"] == suite["mistakes"]
+    (root / "solutions" / "wrong" / "no_seed.py").write_text(
+        "# Mistake: a changed mistake\n" + (root / "solutions" / "wrong" / "no_seed.py").read_text())
+    with pytest.raises(AssertionError, match="from the cache"):
+        load_for_grading(root, _MustNotRun())
+    assert load_for_grading(root, sandbox)[1]["mistakes"][0]["mistake"] == "a changed mistake"
+    assert problem.slug == "mini"
+
+
+class _Counting:
+    def __init__(self, inner):
+        self.inner, self.cases_run = inner, 0
+
+    def observe(self, source, cases):
+        self.cases_run += len(cases)
+        return self.inner.observe(source, cases)
+
+
+@pytest.mark.parametrize("name", ["mul_gradients_swapped", "assign_instead_of_accumulate",
+                                  "relu_forward_keeps_negatives"])
+def test_probes_after_a_failure_give_the_same_report_as_one_pass(suite, sandbox, name):
+    source = (WRONG / f"{name}.py").read_text()
+    one_pass = grade(suite, source, sandbox).to_dict()
+    lazy = grade(suite, source, sandbox, probes_first=False).to_dict()
+    for report in (one_pass, lazy):
+        report.pop("duration_ms")
+        for t in report["tests"]:
+            t.pop("duration_ms")
+    if "# Order-dependent:" not in source:
+        assert lazy == one_pass
+    assert lazy["diagnosis"] is not None
+
+
+def test_a_passing_submission_runs_no_probes_when_they_come_second(suite, sandbox):
+    counting = _Counting(sandbox)
+    assert grade(suite, REFERENCE, counting, probes_first=False).status == "pass"
+    assert counting.cases_run == len(suite["cases"])

@@ -14,6 +14,9 @@ An instructor adds a diagnosis by adding a wrong-solution file; nothing else.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -112,9 +115,49 @@ def header(path: Path) -> tuple[str, str | None]:
     return mistake, hint
 
 
+def cache_dir() -> Path:
+    """Where signatures are kept between runs: $GRADLAB_CACHE, else ~/.cache/gradlab."""
+    if os.environ.get("GRADLAB_CACHE"):
+        return Path(os.environ["GRADLAB_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradlab"
+
+
+def _cache_key(problem: Problem, suite: dict[str, Any]) -> str:
+    """Changes with the suite, any wrong solution, or the grader code that makes signatures."""
+    digest = hashlib.sha256(suite["version"].encode())
+    for path in problem.solutions("wrong"):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def known_mistakes(problem: Problem, suite: dict[str, Any], executor: Any,
-                   jobs: int = 2) -> list[dict[str, Any]]:
-    """Each wrong solution's name, hint and signature (``suite.mistakes``)."""
+                   jobs: int = 2, use_cache: bool = True) -> list[dict[str, Any]]:
+    """Each wrong solution's name, hint and signature (``suite.mistakes``).
+
+    Grading every wrong solution takes seconds for problems that train networks, so the result
+    is cached on disk (see cache_dir) under a key that changes whenever it could."""
+    path = cache_dir() / f"signatures-{problem.slug}-{_cache_key(problem, suite)}.json"
+    if use_cache:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    mistakes = _grade_wrong_solutions(problem, suite, executor, jobs)
+    if use_cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(mistakes), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only home: no cache, same result
+    return mistakes
+
+
+def _grade_wrong_solutions(problem: Problem, suite: dict[str, Any], executor: Any,
+                           jobs: int) -> list[dict[str, Any]]:
     from engine.grading.runner import grade_with_signature
 
     paths = problem.solutions("wrong")

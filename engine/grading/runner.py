@@ -32,27 +32,30 @@ class InProcessExecutor:
         return observe.observe_all(source, [c["spec"] for c in cases], self.output_limit)
 
 
-def grade(suite: dict[str, Any], source: str, executor: Executor) -> Report:
+def grade(suite: dict[str, Any], source: str, executor: Executor,
+          probes_first: bool = True) -> Report:
     """The whole pipeline for one submission; never raises for anything the learner wrote.
 
     When the suite carries known mistakes (``suite["mistakes"]``, see diagnose.py), a failing
-    report names the closest one."""
-    report, signature = grade_with_signature(suite, source, executor)
+    report names the closest one. ``probes_first=False`` runs the probes only after a case has
+    failed, in a second pass: cheaper for a class where many pass (the CLI); the browser runs
+    everything in one pass, since its time limits count cases from one list."""
+    report, signature = grade_with_signature(suite, source, executor, probes_first)
     mistakes = suite.get("mistakes")
     if mistakes and report.status == "fail":
         report.diagnosis = diagnose.diagnose(signature, mistakes)
     return report
 
 
-def grade_with_signature(suite: dict[str, Any], source: str,
-                         executor: Executor) -> tuple[Report, list[str]]:
+def grade_with_signature(suite: dict[str, Any], source: str, executor: Executor,
+                         probes_first: bool = True) -> tuple[Report, list[str]]:
     """The report, and how every case and probe came out (the failure signature)."""
     started = time.perf_counter()
     cases = suite["cases"]
     probes = suite.get("probes", [])
     report = Report(problem=suite["problem"]["slug"], suite_version=suite["version"],
                     status="pass", total=len(cases))
-    observed = executor.observe(source, cases + probes)
+    observed = executor.observe(source, cases + probes if probes_first else cases)
     error = observed["load_error"]
     if error is not None:
         message, line = error_message(error, None)
@@ -76,6 +79,9 @@ def grade_with_signature(suite: dict[str, Any], source: str,
             report.tests.append(judge_case(case, obs or {"status": "crashed", "exit_code": None}))
         if report.passed < report.total:
             report.status = "fail"
+            timed_out = any(r["status"] in ("timeout", "skipped") for r in observed["results"])
+            if probes and not probes_first and not timed_out:  # as one pass would have skipped them
+                by_id.update((r["id"], r) for r in executor.observe(source, probes)["results"])
         probe_results = [judge_case(p, by_id.get(p["id"]) or {"status": "skipped"}) for p in probes]
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
