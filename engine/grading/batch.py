@@ -49,7 +49,7 @@ def _grade_one(path: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         return {"file": path, "status": "unreadable", "passed": 0, "total": len(_suite["cases"]),
                 "message": f"cannot read it as UTF-8 text: {exc}", "report": None}
-    report = grade(_suite, source, _executor, probes_first=False).to_dict()
+    report = grade(_suite, source, _executor).to_dict()  # one child per file, probes included
     return {"file": path, "status": report["status"], "passed": report["passed"],
             "total": report["total"], "message": report["message"], "report": report}
 

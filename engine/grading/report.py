@@ -7,7 +7,7 @@ with name, status, message and captured output. The JSON Schema is
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 REPORT_VERSION = 1
@@ -62,11 +62,17 @@ class Report:
         return sum(t.status == "passed" for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # By hand, not dataclasses.asdict: that deep-copies every graph, a third of the time
+        # it takes to grade a file in a batch. Nothing here is changed after grading.
+        data = {name: getattr(self, name) for name in _REPORT_FIELDS}
+        data["tests"] = [{name: getattr(t, name) for name in _CASE_FIELDS} for t in self.tests]
+        data["load_error"] = asdict(self.load_error) if self.load_error else None
         data["passed"] = self.passed
-        for test in data["tests"]:
-            del test["signature"]
         return data
+
+
+_REPORT_FIELDS = [f.name for f in fields(Report) if f.name not in ("tests", "load_error")]
+_CASE_FIELDS = [f.name for f in fields(CaseResult) if f.name != "signature"]
 
 
 def from_dict(data: dict[str, Any]) -> Report:
