@@ -208,9 +208,10 @@ def test_new_scaffolds_a_problem_that_passes_check_at_once(tmp_path):
     assert {p.name for p in (folder / "cases").glob("*.toml")} == {
         "01-example.toml", "02-intermediate.toml", "03-random.toml"}
     assert 'title = "Tanh and exp"' in (folder / "problem.toml").read_text()
-    checked = run("check", str(folder))
-    assert checked.returncode == 0, checked.stderr
+    checked = run("check", "--mutants", str(folder))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "ok   wrong     assign_instead_of_accumulate.py caught by" in checked.stdout
+    assert "0 survived" in checked.stdout and "= 100.0%" in checked.stdout  # strong from the start
 
 
 @pytest.mark.parametrize(("name", "words"), [("Bad Name", "lowercase letters, digits and dashes"),
