@@ -71,24 +71,20 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
 
 def compile_probes(ops: list[str], time_limit: float) -> list[dict[str, Any]]:
     """Probes as suite cases, expected values from the reference engine (``suite.probes``)."""
-    from engine.grading.suite import reference_observations_plain, split_trace, with_trace
+    from engine.grading.suite import compile_data, reference_observations_plain
 
     cases = []
     for i, probe in enumerate(probe_specs(ops), 1):
-        spec = with_trace({"id": f"probe-{i}", "kind": "data", "values": probe["values"],
-                           "steps": probe["steps"], "expression": probe["expression"],
-                           "record": list(probe["values"])})
-        observed = reference_observations_plain(spec)
-        if observed is None:
+        raw = {"id": f"probe-{i}", "kind": "data", "values": probe["values"],
+               "steps": probe["steps"], "expression": probe["expression"],
+               "record": list(probe["values"])}
+        parts = compile_data(raw, reference_observations_plain)
+        if parts is None:
             continue
-        expected, trace = split_trace(spec, observed)
-        case = {"id": spec["id"], "name": f"probe: {probe['name']}", "kind": "data",
+        case = {"id": raw["id"], "name": f"probe: {probe['name']}", "kind": "data",
                 "visibility": "hidden", "hint": None, "on_fail": None,
                 "tolerance": dict(DEFAULT_TOLERANCE), "time_limit": time_limit,
-                "source": "probes", "spec": spec, "expected": expected, "features": [],
-                "disagreements": []}
-        if trace:
-            case["trace"] = trace
+                "source": "probes", **parts, "features": [], "disagreements": []}
         cases.append(case)
     return cases
 
@@ -133,37 +129,35 @@ def _cache_key(problem: Problem, suite: dict[str, Any]) -> str:
 
 
 def known_mistakes(problem: Problem, suite: dict[str, Any], executor: Any,
-                   jobs: int = 2, use_cache: bool = True) -> list[dict[str, Any]]:
+                   jobs: int = 2) -> list[dict[str, Any]]:
     """Each wrong solution's name, hint and signature (``suite.mistakes``).
 
     Grading every wrong solution takes seconds for problems that train networks, so the result
     is cached on disk (see cache_dir) under a key that changes whenever it could."""
     path = cache_dir() / f"signatures-{problem.slug}-{_cache_key(problem, suite)}.json"
-    if use_cache:
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    mistakes = _grade_wrong_solutions(problem, suite, executor, jobs)
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(mistakes), encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only home: no cache, same result
-    return mistakes
-
-
-def _grade_wrong_solutions(problem: Problem, suite: dict[str, Any], executor: Any,
-                           jobs: int) -> list[dict[str, Any]]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
     from engine.grading.runner import grade_with_signature
 
     paths = problem.solutions("wrong")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = list(pool.map(lambda p: grade_with_signature(
             suite, p.read_text(encoding="utf-8"), executor), paths))
+    mistakes = mistakes_from(paths, graded)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(mistakes), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: no cache, same result
+    return mistakes
+
+
+def mistakes_from(paths: list[Path], graded: list[tuple[Any, list[str]]]) -> list[dict[str, Any]]:
+    """Known mistakes from wrong solutions already graded: (report, signature) per path."""
     mistakes = []
     for path, (report, signature) in zip(paths, graded, strict=True):
         if report.status == "pass" or report.load_error is not None:
@@ -224,6 +218,7 @@ __all__ = [
     "diagnose",
     "header",
     "known_mistakes",
+    "mistakes_from",
     "probe_specs",
     "similarity",
     "token",

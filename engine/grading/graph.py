@@ -84,11 +84,6 @@ def flat_code(nodes: list[Node]) -> list[str]:
     return [n.code for n in nodes if n.op != "leaf"]
 
 
-def trace_labels(nodes: list[Node]) -> list[str]:
-    """The observation labels the observer records for every node."""
-    return [f"@{n.id}.{attr}" for n in nodes for attr in ("data", "grad")]
-
-
 def edge_contributions(nodes: list[Node], scope: dict[str, Any]) -> dict[str, float]:
     """What each operation sends to each input in the reference engine (``"t3>t1": 4.0``).
 
@@ -112,8 +107,7 @@ def edge_contributions(nodes: list[Node], scope: dict[str, Any]) -> dict[str, fl
 class Finding:
     node: str  # the first node where the learner's graph differs
     message: str  # what is wrong there, in a learner's words
-    phase: str  # "forward" | "backward"
-    kind: str = ""  # the same mistake in any graph and any style: "backward * right", "seed"
+    kind: str  # the same mistake in any graph and any style: "backward * right", "seed"
 
 
 def _num(desc: dict[str, Any] | None) -> float | None:
@@ -195,14 +189,13 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
                        f"where {_fmt(expected[label])} was expected.")
         else:
             message = f"Forward pass: your `{node.op}` computes a wrong `data`."
-        return Finding(node.id, message, "forward",
+        return Finding(node.id, message,
                        f"forward {node.op}{_how(got[label], expected[label], tol)}")
     out = by_id[trace["output"]]
     seed = got[f"@{out.id}.grad"]
     if not _same(seed, 1.0, tol):
         return Finding(out.id, "Backward pass: the output's own gradient should be 1 after "
-                               f"backward() (the seed), but it is {show(seed)}.", "backward",
-                       "seed")
+                               f"backward() (the seed), but it is {show(seed)}.", "seed")
     consumers: dict[str, list[Node]] = {}
     for node in nodes:
         for i in dict.fromkeys(node.inputs):
@@ -228,7 +221,7 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
             if len(slots) > 1:
                 message += " Both uses must add up."
             side = "both" if len(slots) > 1 else _SIDES.get(slots[0], "input").split()[0]
-            return Finding(node.id, message, "backward",
+            return Finding(node.id, message,
                            f"backward {user.op} {side}{_how(got[label], expected[label], tol)}")
         sends = [trace["edges"].get(f"{u.id}>{node.id}", 0.0) for u in users]
         uses = ", ".join(text(u) for u in users)
@@ -240,7 +233,7 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
         if lost:
             message += (" It holds only one of them: is a gradient assigned with `=` where `+=` "
                         "belongs, or does a rule run before all uses have added to it?")
-        return Finding(node.id, message, "backward", "sum lost" if lost else "sum")
+        return Finding(node.id, message, "sum lost" if lost else "sum")
     return None
 
 
@@ -255,5 +248,4 @@ def view(trace: dict[str, Any], observations: dict[str, Any],
             "first_difference": finding.node if finding else None}
 
 
-__all__ = ["Finding", "Node", "edge_contributions", "flat_code", "flatten", "localise",
-           "trace_labels", "view"]
+__all__ = ["Finding", "Node", "edge_contributions", "flat_code", "flatten", "localise", "view"]

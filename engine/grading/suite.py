@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 from engine.autograd import Value
@@ -80,58 +81,69 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]
     if d["kind"] == "generated":
         return _generated_cases(case_file, problem)
     if d["kind"] == "data":
-        spec = with_trace({"id": case_file.id, "kind": "data", "values": d["values"],
-                           "steps": d.get("steps", []), "expression": d["expression"],
-                           "record": d.get("record", list(d["values"]))})
+        raw = {"id": case_file.id, "kind": "data", "values": d["values"],
+               "steps": d.get("steps", []), "expression": d["expression"],
+               "record": d.get("record", list(d["values"]))}
+        parts = compile_data(raw, lambda spec: reference_observations(spec, case_file, problem))
         stated = {}
         if "data" in d.get("expected", {}):
             stated["result.data"] = d["expected"]["data"]
         stated.update({f"{k}.grad": v for k, v in d.get("expected", {}).get("grad", {}).items()})
     else:
         spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
+        parts = {"spec": spec, "expected": reference_observations(spec, case_file, problem),
+                 "features": []}
         stated = dict(d.get("expected", {}))
-    reference, trace = split_trace(spec, reference_observations(spec, case_file, problem))
+    reference = parts["expected"]
     # Stated values win, so a case means what its author wrote; `check` lists any disagreement.
     disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
                      for k, v in stated.items() if not _agree(v, reference.get(k), d)]
-    case = {**_common(case_file, problem), "spec": spec, "expected": {**reference, **stated},
-            "features": graph_features(spec), "disagreements": disagreements}
-    if trace:
-        case["trace"] = trace
-    return [case]
+    return [{**_common(case_file, problem), **parts, "expected": {**reference, **stated},
+             "disagreements": disagreements}]
 
 
-def with_trace(spec: dict[str, Any]) -> dict[str, Any]:
-    """Add the one-operation-per-line form of a data case, when it has one."""
+def compile_data(raw: dict[str, Any],
+                 observe_reference: Callable[[dict[str, Any]], dict[str, float] | None]
+                 ) -> dict[str, Any] | None:
+    """A data case's spec, expected values, graph features and trace, from one reference run.
+
+    The spec gets its one-operation-per-line form when the expression is plain operations (else
+    it is graded but not drawn); ``observe_reference`` gives every observation, the per-node
+    ones (``@t1.grad``) included, or None when the reference cannot run it.
+    """
     try:
-        nodes, output = graph.flatten(spec["values"], spec["steps"], spec["expression"])
+        nodes, output = graph.flatten(raw["values"], raw["steps"], raw["expression"])
     except (ValueError, SyntaxError, AssertionError):
-        return spec  # an expression that is not plain operations: graded, but not drawn
-    return {**spec, "flat": graph.flat_code(nodes), "output": output,
-            "trace": [n.id for n in nodes]}
+        nodes, output = None, None
+    spec = raw if nodes is None else {**raw, "flat": graph.flat_code(nodes), "output": output,
+                                      "trace": [n.id for n in nodes]}
+    observed = observe_reference(spec)
+    if observed is None:
+        return None
+    leaves, scope, result = _reference_graph(spec)
+    parts = {"spec": spec, "expected": {k: v for k, v in observed.items() if not k.startswith("@")},
+             "features": graph_features(leaves, result)}
+    if nodes is not None:
+        parts["trace"] = {"nodes": [n.to_dict() for n in nodes], "output": output,
+                          "expected": {k: v for k, v in observed.items() if k.startswith("@")},
+                          "edges": graph.edge_contributions(nodes, scope)}
+    return parts
 
 
-def split_trace(spec: dict[str, Any], observed: dict[str, float]
-                 ) -> tuple[dict[str, float], dict[str, Any] | None]:
-    """Graded observations, and the per-node ones (with what each operation sends) apart."""
-    graded = {k: v for k, v in observed.items() if not k.startswith("@")}
-    if "flat" not in spec:
-        return graded, None
-    nodes, _ = graph.flatten(spec["values"], spec["steps"], spec["expression"])
-    scope = _reference_scope(spec)
-    trace = {"nodes": [n.to_dict() for n in nodes], "output": spec["output"],
-             "expected": {k: v for k, v in observed.items() if k.startswith("@")},
-             "edges": graph.edge_contributions(nodes, scope)}
-    return graded, trace
-
-
-def _reference_scope(spec: dict[str, Any]) -> dict[str, Any]:
-    scope: dict[str, Any] = {"__builtins__": {}}
-    scope.update({name: Value(v) for name, v in spec["values"].items()})
-    for line in spec["flat"]:
-        exec(line, scope)
-    scope[spec["output"]].backward()
-    return scope
+def _reference_graph(spec: dict[str, Any]) -> tuple[dict[str, Value], dict[str, Any], Value]:
+    """The case run on the reference engine, backward() done: its leaves, scope and result."""
+    leaves = {name: Value(v) for name, v in spec["values"].items()}
+    scope: dict[str, Any] = {"__builtins__": {}, **leaves}
+    if "flat" in spec:
+        for line in spec["flat"]:
+            exec(line, scope)
+        result = scope[spec["output"]]
+    else:
+        for step in spec["steps"]:
+            exec(step, scope)
+        result = eval(spec["expression"], scope)
+    result.backward()
+    return leaves, scope, result
 
 
 def _agree(stated: float, reference: float | None, d: dict[str, Any]) -> bool:
@@ -190,34 +202,21 @@ def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, An
     for i in range(1, d["count"] + 1):
         drawn = generate_graph(rng, ops, tuple(d.get("nodes", (3, 10))),
                                tuple(d.get("leaves", (2, 4))))
-        spec = with_trace({"id": f"{case_file.id}-{i}", "kind": "data", "values": drawn.values,
-                           "steps": drawn.steps, "expression": drawn.expression,
-                           "record": list(drawn.values)})
-        reference, trace = split_trace(spec, reference_observations(spec, case_file))
+        raw = {"id": f"{case_file.id}-{i}", "kind": "data", "values": drawn.values,
+               "steps": drawn.steps, "expression": drawn.expression, "record": list(drawn.values)}
+        parts = compile_data(raw, lambda spec: reference_observations(spec, case_file))
         common = _common(case_file, problem)
-        common.update(id=spec["id"], name=f"{d['name']} ({i} of {d['count']})")
-        case = {**common, "spec": spec, "expected": reference,
-                "features": graph_features(spec), "disagreements": []}
-        if trace:
-            case["trace"] = trace
-        out.append(case)
+        common.update(id=raw["id"], name=f"{d['name']} ({i} of {d['count']})")
+        out.append({**common, **parts, "disagreements": []})
     return out
 
 
-def graph_features(spec: dict[str, Any]) -> list[str]:
+def graph_features(leaves: dict[str, Value], result: Value) -> list[str]:
     """The tricky things a data case's graph contains, read off the reference engine's graph.
 
     A hidden case's failure message names these, so the learner knows what kind of situation
     broke without seeing the inputs.
     """
-    if spec["kind"] != "data":
-        return []
-    scope: dict[str, Any] = {"__builtins__": {}}
-    leaves = {name: Value(v) for name, v in spec["values"].items()}
-    scope.update(leaves)
-    for step in spec["steps"]:
-        exec(step, scope)
-    result = eval(spec["expression"], scope)
     uses: dict[int, int] = {}
     seen: set[int] = set()
     stack = [result]
