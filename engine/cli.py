@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.grading.check import check_problem, load_and_compile, load_for_grading
+from engine.grading.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.grading.problem import ProblemError
 from engine.grading.report import render_text
 from engine.grading.runner import grade
@@ -127,11 +127,12 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise _UsageError(f"{missing[0]}: no such file or folder")
-    _, suite = load_and_compile(root)
     files = batch.collect(paths)
     if not files:
         raise _UsageError("no .py files to grade in " + ", ".join(map(str, paths)))
-    rows = batch.grade_many(root, files, args.jobs or os.cpu_count() or 1)
+    jobs = args.jobs or os.cpu_count() or 1
+    _, suite = load_for_grading(root, SubprocessExecutor(), jobs)
+    rows = batch.grade_many(suite, files, jobs)
     case_ids = [c["id"] for c in suite["cases"]]
     if args.out:
         out = Path(args.out)
@@ -164,22 +165,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{result.slug}: {'OK' if result.ok else f'{len(result.issues)} problem(s)'}")
         bad += not result.ok
         if args.mutants:
-            bad += _check_mutants(root, result.ok, executor, args) and result.ok
+            bad += _check_mutants(root, result, executor, args) and result.ok
     print(f"checked {len(roots)} problem(s): {len(roots) - bad} ok, {bad} with problems")
     return EXIT_OK if bad == 0 else EXIT_FAIL
 
 
-def _check_mutants(root: Path, suite_ok: bool, executor: SubprocessExecutor,
+def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecutor,
                    args: argparse.Namespace) -> bool:
     """Mutation testing of one problem; True when a mutant survived."""
     from engine.grading import mutation
 
-    if not suite_ok:
+    if not checked.ok or checked.problem is None or checked.suite is None:
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
               "reference and every correct solution must pass)")
         return False
-    problem, suite = load_and_compile(root)
-    report = mutation.run(problem, suite, executor, jobs=args.jobs)
+    report = mutation.run(checked.problem, checked.suite, executor, jobs=args.jobs)
     print(mutation.render_text(report, show_killed=args.show_killed))
     if args.save_proposals:
         for r in report.results:

@@ -16,7 +16,7 @@ from typing import Any
 from engine.grading import diagnose
 from engine.grading.problem import Problem, ProblemError, ProblemIssue, load_problem
 from engine.grading.report import Report
-from engine.grading.runner import Executor, grade
+from engine.grading.runner import Executor, grade_with_signature
 from engine.grading.suite import ReferenceError_, compile_problem
 
 
@@ -25,6 +25,8 @@ class CheckResult:
     slug: str
     issues: list[str] = field(default_factory=list)  # each a complete `path:line: message`
     lines: list[str] = field(default_factory=list)  # what was verified, for the log
+    problem: Problem | None = None  # loaded and compiled, when the files are valid
+    suite: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,6 +57,7 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
     except ProblemError as exc:
         result.issues.extend(map(str, exc.issues))
         return result
+    result.problem, result.suite = problem, suite
     for case in suite["cases"]:
         for d in case["disagreements"]:
             case_file = next(c for c in problem.cases if c.id == case["id"])
@@ -75,7 +78,8 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
         submissions += [(kind, path, path.read_text(encoding="utf-8"))
                         for path in problem.solutions(kind)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        reports = list(pool.map(lambda s: grade(suite, s[2], executor), submissions))
+        graded = list(pool.map(lambda s: grade_with_signature(suite, s[2], executor), submissions))
+    reports = [report for report, _ in graded]
     if not problem.solutions("correct"):
         result.issues.append(f"{root / 'solutions/correct'}:1: no correct solutions: add at least "
                              "one other correct style besides the reference")
@@ -84,7 +88,10 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
                              "learners make, one file each, so the suite is shown to catch them")
     for (kind, path, _), report in zip(submissions, reports, strict=True):
         _judge_submission(kind, path, report, result)
-    mistakes = diagnose.known_mistakes(problem, suite, executor, jobs)
+    # The wrong solutions were just graded: their signatures come from those same runs.
+    wrong = [(path, g) for (kind, path, _), g in zip(submissions, graded, strict=True)
+             if kind == "wrong"]
+    mistakes = diagnose.mistakes_from([p for p, _ in wrong], [g for _, g in wrong])
     named = diagnose.told_apart(mistakes)
     apart = [m for m in mistakes if named[m["file"]] == m["mistake"]]
     result.lines.append(f"  diagnosis: {len(apart)} of {len(mistakes)} wrong solutions are told "
