@@ -30,7 +30,7 @@ def make_submissions(folder: Path, count: int) -> list[Path]:
 
 def measure(repeats: int, count: int, log: Callable[[str], None]) -> dict[str, list[float]]:
     from engine.grading.batch import grade_many
-    from engine.grading.check import load_and_compile
+    from engine.grading.check import load_for_grading
     from engine.grading.runner import grade
     from engine.grading.sandbox import SubprocessExecutor
 
@@ -38,14 +38,14 @@ def measure(repeats: int, count: int, log: Callable[[str], None]) -> dict[str, l
     folder = Path(tempfile.mkdtemp(prefix="gradlab-bench-"))
     try:
         files = make_submissions(folder, count)
-        _, suite = load_and_compile(BASIC)
         executor = SubprocessExecutor()
+        _, suite = load_for_grading(BASIC, executor)  # the same suite, known mistakes included
         sample = files[: max(10, count // 10)]
         for i in range(repeats):
             log(f"  grading run {i + 1}/{repeats} ({count} files)")
             for jobs in (2, 1):
                 started = time.perf_counter()
-                rows = grade_many(BASIC, files, jobs)
+                rows = grade_many(suite, files, jobs)
                 out[f"batch_jobs{jobs}_fps"].append(len(rows) / (time.perf_counter() - started))
             started = time.perf_counter()
             for path in sample:

@@ -1,6 +1,6 @@
 """Grade many submissions at once: ``gradlab grade PROBLEM DIR --jobs N --out grades.csv``.
 
-Worker processes (spawned, so single-threaded) each compile the suite once, then grade their
+Worker processes (spawned, so single-threaded) get the suite once, then grade their
 share of the files, every submission in its own forked, killable child: a file that hangs,
 crashes or prints megabytes costs only its own row. Rows come back in file order, so the
 output is the same whatever ``--jobs`` is.
@@ -29,14 +29,13 @@ def collect(paths: list[Path]) -> list[Path]:
     return sorted(dict.fromkeys(files))
 
 
-def _init(problem_root: str) -> None:
+def _init(suite: dict[str, Any]) -> None:
     global _suite, _executor
     from engine.grading import observe
-    from engine.grading.check import load_for_grading
     from engine.grading.sandbox import ForkExecutor, SubprocessExecutor
 
     _executor = ForkExecutor() if hasattr(os, "fork") else SubprocessExecutor()
-    _suite = load_for_grading(Path(problem_root), _executor, jobs=1)[1]
+    _suite = suite
     observe.precompile([c["spec"] for c in _suite["cases"] + _suite["probes"]])
 
 
@@ -54,11 +53,12 @@ def _grade_one(path: str) -> dict[str, Any]:
             "total": report["total"], "message": report["message"], "report": report}
 
 
-def grade_many(problem_root: Path, files: list[Path], jobs: int) -> list[dict[str, Any]]:
-    """One row per file, in the order given."""
+def grade_many(suite: dict[str, Any], files: list[Path], jobs: int) -> list[dict[str, Any]]:
+    """One row per file, in the order given. ``suite`` comes from ``load_for_grading`` (with its
+    known mistakes, so rows carry a diagnosis), made once here and handed to every worker."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context, initializer=_init,
-                             initargs=(str(problem_root),)) as pool:
+                             initargs=(suite,)) as pool:
         return list(pool.map(_grade_one, [str(f) for f in files], chunksize=4))
 
 
