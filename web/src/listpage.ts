@@ -10,13 +10,14 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
   intro.textContent = "Build an autograd engine one piece at a time. Your code runs and is tested right here in your browser.";
   const list = document.createElement("ol");
   list.className = "problem-list";
-  const solved = index.problems.filter((p) => getProgress(p.slug)?.solved).length;
-  const next = index.problems.find((p) => !getProgress(p.slug)?.solved);
+  const progressOf = new Map(index.problems.map((p) => [p.slug, getProgress(p.slug)]));
+  const solved = index.problems.filter((p) => progressOf.get(p.slug)?.solved).length;
+  const next = index.problems.find((p) => !progressOf.get(p.slug)?.solved);
   const overall = document.createElement("p");
   overall.className = "path-progress";
   overall.textContent = `${solved} of ${index.problems.length} solved. The problems build on each other in this order; you can open any of them.`;
   for (const problem of index.problems) {
-    const progress = getProgress(problem.slug);
+    const progress = progressOf.get(problem.slug);
     const item = document.createElement("li");
     const link = document.createElement("a");
     link.href = `#/p/${problem.slug}`;
