@@ -9,7 +9,7 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 from referencing import Registry, Resource
 
-from conftest import REFERENCE, REPO
+from conftest import REFERENCE, REPO, patch
 from engine.grading import browser
 from engine.grading.protocol import ProtocolError, check, schema
 
@@ -58,9 +58,32 @@ def test_the_worker_entry_point_answers_with_a_schema_valid_report(mini_suite):
                                     lambda: "timeout"))
     VALIDATOR.validate({"v": 1, "type": "report", "runId": 3, "report": report})
     assert report["status"] == "pass"
-    # the module load, then each case and each diagnostic probe: the page times each one
-    assert starts == [-1, *range(3 + len(mini_suite["probes"]))]
+    # the module load, then each case: the page times each one; a passing run needs no probes
+    assert starts == [-1, 0, 1, 2]
+    assert len(report["tests"]) == 3
+
+
+def test_a_failing_run_also_runs_the_probes_numbered_after_the_cases(mini_suite):
+    """Probes run in a second pass once a case failed; the page's case numbers go on from the
+    cases, so a replaced worker told `known` for a probe skips that very probe."""
+    version = browser.add_suite(json.dumps(mini_suite))
+    wrong = patch(REFERENCE, "self.grad += other.data * out.grad", "self.grad += out.grad")
+    message = {**GOOD_RUN, "slug": mini_suite["problem"]["slug"], "suiteVersion": version,
+               "source": wrong, "known": {}}
+    probes = len(mini_suite["probes"])
+    assert probes > 0
+    starts = []
+    report = json.loads(browser.run(json.dumps(message), lambda i, t: starts.append(i),
+                                    lambda: "timeout"))
+    assert report["status"] == "fail"
+    assert starts == [-1, 0, 1, 2, -1, *range(3, 3 + probes)]
     assert len(report["tests"]) == 3  # probes never show up as tests
+    # A replay after the worker was replaced on the second probe: the first runs again, the
+    # second is not, and (as after any time-out) neither are the probes after it.
+    replay = []
+    browser.run(json.dumps({**message, "known": {"4": "timeout"}}),
+                lambda i, t: replay.append(i), lambda: "timeout")
+    assert replay == [-1, 0, 1, 2, -1, 3]
 
 
 def test_a_run_for_a_suite_that_is_not_loaded_is_refused():

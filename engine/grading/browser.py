@@ -27,16 +27,33 @@ def add_suite(suite_json: str) -> str:
     return suite["version"]
 
 
+def loaded_suites() -> str:
+    """JSON ``{slug: version}`` of the suites kept so far: those added before the build-time
+    snapshot was taken are there at once after a restore, so the worker need not fetch them."""
+    return json.dumps({slug: suite["version"] for slug, suite in _suites.items()})
+
+
 class BrowserExecutor:
-    """Observes in this interpreter, one case at a time, telling the page when each case starts."""
+    """Observes in this interpreter, one case at a time, telling the page when each case starts.
+
+    A run may call ``observe`` twice (the cases, then the probes once a case failed); the page
+    numbers cases across both calls, so ``known`` and ``case_start`` indices continue from one
+    call to the next, and a replaced worker replays the same calls in the same order."""
 
     def __init__(self, known: dict[int, str], case_start: Callable[[int, float], None],
                  interrupt_reason: Callable[[], str]) -> None:
         self.known = known
         self.case_start = case_start
         self.interrupt_reason = interrupt_reason
+        self.first = 0  # the page's index of this call's first case
 
     def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return self._observe(source, cases)
+        finally:
+            self.first += len(cases)
+
+    def _observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
         load_limit = max((c["time_limit"] for c in cases), default=5.0)
         if -1 in self.known:  # an earlier worker was stopped or died while the module loaded
             return {"load_error": self._given_up_load(self.known[-1], load_limit), "results": []}
@@ -52,10 +69,10 @@ class BrowserExecutor:
         if error is not None:
             return {"load_error": error, "results": []}
         results: list[dict[str, Any]] = []
-        for index, case in enumerate(cases):
+        for index, case in enumerate(cases, self.first):
             if results and results[-1]["status"] == "timeout":
                 # Fail fast, as the CLI does: later cases would most likely hang too.
-                results.extend(skipped_after(results[-1], cases[index:]))
+                results.extend(skipped_after(results[-1], cases[index - self.first:]))
                 break
             if index in self.known:
                 results.append({"id": case["id"], "status": self.known[index]})
@@ -105,5 +122,7 @@ def run(message_json: str, case_start: Callable[[int, float], None],
         raise ValueError(f"suite {message['slug']} {message['suiteVersion']} is not loaded")
     known = {int(k): v for k, v in message["known"].items()}
     executor = BrowserExecutor(known, case_start, interrupt_reason)
-    report = grade(suite, message["source"], executor)
+    # Probes (hidden, uncounted, for the diagnosis) only run once a case has failed: a passing
+    # run, the common one, skips them.
+    report = grade(suite, message["source"], executor, probes_first=False)
     return json.dumps(report.to_dict())

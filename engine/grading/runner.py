@@ -38,8 +38,8 @@ def grade(suite: dict[str, Any], source: str, executor: Executor,
 
     When the suite carries known mistakes (``suite["mistakes"]``, see diagnose.py), a failing
     report names the closest one. ``probes_first=False`` runs the probes only after a case has
-    failed, in a second pass: cheaper for a class where many pass (the CLI); the browser runs
-    everything in one pass, since its time limits count cases from one list."""
+    failed, in a second pass: cheaper whenever most runs pass (the CLI and the browser); one pass
+    suits a batch of mostly failing files."""
     report, signature = grade_with_signature(suite, source, executor, probes_first)
     mistakes = suite.get("mistakes")
     if mistakes and report.status == "fail":

@@ -1,128 +1,31 @@
-// Boot: load the problem index, start Python in the background, route between the list and a
-// problem, and wire the site-wide actions (export/import, storage warnings, updates).
-import "katex/dist/katex.min.css";
+// Entry point, kept small on purpose: it starts the Python worker first, so Python boots while
+// the editor and the rest of the app (app.ts, most of the JavaScript) download and start.
 import "./style.css";
-import { renderList } from "./listpage";
-import { ProblemPage } from "./problempage";
 import type { SiteIndex } from "./protocol";
 import { type Phase, PyRunner } from "./pyrunner";
-import { askPersistence, checkStorage, exportAll, importAll, parseExport } from "./store";
-import { showBanner } from "./ui";
 
 const base = new URL(".", location.href).href;
-const main = document.getElementById("main")!;
-const pythonStatus = document.getElementById("python-status")!;
-let page: ProblemPage | null = null;
-
-const PHASE_TEXT: Record<Phase, string> = {
-  booting: "Starting Python…",
-  "loading-engine": "Loading the grader…",
-  ready: "Python ready",
-  running: "Running tests…",
-  restarting: "Restarting Python…",
-  failed: "Python could not start",
-};
-
-function setPhase(phase: Phase, detail?: string): void {
-  pythonStatus.dataset.phase = phase;
-  pythonStatus.querySelector(".text")!.textContent = PHASE_TEXT[phase] + (detail ? `: ${detail}` : "");
-  pythonStatus.querySelector("progress")!.hidden = !["booting", "loading-engine", "restarting"].includes(phase);
-  page?.onPhase(phase);
-}
-
-async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
-  page?.dispose();
-  page = null;
-  const match = /^#\/p\/([a-z0-9-]+)/.exec(location.hash);
-  const problem = match && index.problems.find((p) => p.slug === match[1]);
-  if (match && !problem) {
-    main.innerHTML = `<h1 tabindex="-1">No such problem</h1><p><a href="#/">See all problems</a></p>`;
-    return;
-  }
-  if (!problem) {
-    document.title = "Gradlab";
-    renderList(main, index);
-    return;
-  }
-  document.title = `${problem.title} · Gradlab`;
-  page = new ProblemPage(main, problem, runner, base, index.problems);
-  await page.show();
-}
-
-function wireExport(index: SiteIndex): void {
-  document.getElementById("export")!.addEventListener("click", () => {
-    const file = exportAll(index.problems.map((p) => p.slug));
-    const blob = new Blob([JSON.stringify(file, null, 1)], { type: "application/json" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = `gradlab-progress-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-  });
-  const input = document.getElementById("import-file") as HTMLInputElement;
-  document.getElementById("import")!.addEventListener("click", () => input.click());
-  input.addEventListener("change", async () => {
-    const file = input.files?.[0];
-    input.value = "";
-    if (!file) return;
-    const parsed = parseExport(await file.text());
-    if (typeof parsed === "string") {
-      showBanner("import", parsed, []);
-      return;
-    }
-    const slugs = Object.keys(parsed.problems);
-    if (!window.confirm(`Import your code and progress for ${slugs.length} problem(s)? This replaces the code saved here for: ${slugs.join(", ")}.`)) return;
-    importAll(parsed);
-    showBanner("import", `Imported ${slugs.length} problem(s).`, [], 8000);
-    location.reload();
-  });
-}
-
-function watchForUpdates(): void {
-  if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("./sw.js").then((registration) => {
-    const offer = (worker: ServiceWorker) => {
-      showBanner("update", "A new version of Gradlab is available.", [
-        { label: "Reload to update", action: () => worker.postMessage({ type: "skip-waiting" }) },
-      ]);
-    };
-    if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
-    registration.addEventListener("updatefound", () => {
-      const worker = registration.installing;
-      worker?.addEventListener("statechange", () => {
-        if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
-      });
-    });
-  }).catch(() => { /* no offline support on this host (e.g. file://); everything else works */ });
-  let reloading = false;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (reloading || !sessionStorage.getItem("gradlab:updating")) return;
-    reloading = true;
-    location.reload();
-  });
-  navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "updating") sessionStorage.setItem("gradlab:updating", "1");
-  });
-}
+const app = import("./app");
 
 async function boot(): Promise<void> {
-  if (checkStorage() === "blocked") {
-    showBanner("storage", "This browser is blocking storage for this site (private mode or a privacy setting), so your code will NOT be saved. Use “Download my code” before you leave.", []);
-  } else {
-    void askPersistence();
-  }
   const response = await fetch(new URL("problems/index.json", base), { cache: "no-cache" });
   const index = (await response.json()) as SiteIndex;
-  const runner = new PyRunner(base, index, { phase: setPhase });
+  // Phases reported before the app has loaded are shown once it has (only the latest matters).
+  let pending: [Phase, string | undefined] | null = null;
+  let show: ((phase: Phase, detail?: string) => void) | null = null;
+  const runner = new PyRunner(base, index, {
+    phase: (phase, detail) => (show ? show(phase, detail) : (pending = [phase, detail])),
+  });
   (window as unknown as { gradlab: unknown }).gradlab = { runner, index };
   runner.start();
-  wireExport(index);
-  watchForUpdates();
-  window.addEventListener("hashchange", () => void route(index, runner));
-  await route(index, runner);
+  const { start, setPhase } = await app;
+  show = setPhase;
+  if (pending) setPhase(...(pending as [Phase, string | undefined]));
+  await start(index, runner);
 }
 
 boot().catch((error) => {
+  const main = document.getElementById("main")!;
   main.innerHTML = "";
   const p = document.createElement("p");
   p.className = "summary summary-error";

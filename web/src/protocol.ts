@@ -31,7 +31,7 @@ export interface RunMessage {
 
 export interface StatusMessage { v: 1; type: "status"; phase: "booting" | "loading-engine" | "ready"; isolated?: boolean; ms?: number; snapshot?: boolean; marks?: Record<string, number> }
 export interface CaseStartMessage { v: 1; type: "case-start"; runId: number; index: number; timeLimit: number }
-export interface ReportMessage { v: 1; type: "report"; runId: number; report: Report }
+export interface ReportMessage { v: 1; type: "report"; runId: number; report: Report; marks?: Record<string, number> }
 export interface FailedMessage { v: 1; type: "failed"; runId: number | null; message: string; fatal: boolean }
 
 export type FromWorker = StatusMessage | CaseStartMessage | ReportMessage | FailedMessage;

@@ -39,7 +39,13 @@ export class PyRunner {
   private run: ActiveRun | null = null;
   private nextRunId = 1;
   bootMs: number | null = null;
-  bootMarks: Record<string, number> | null = null; // where boot time went (benchmark, curiosity)
+  bootMarks: Record<string, number> | null = null; // where boot time went, ms since navigation
+  private spawnedAt = 0;
+  private markReady: () => void = () => {};
+  /** Resolves when Python is first ready: other heavy start-up work (the service worker's
+   * download of the whole site) waits for it, so it does not slow the first verdict. */
+  readonly firstReady = new Promise<void>((resolve) => (this.markReady = resolve));
+  runMarks: Record<string, number> | null = null; // the last run's marks, ms since navigation
 
   constructor(private base: string, private index: SiteIndex, private events: RunnerEvents) {}
 
@@ -86,6 +92,7 @@ export class PyRunner {
 
   private spawn(): void {
     this.ready = false;
+    this.spawnedAt = performance.now();
     // A fresh buffer per worker: a signal the previous interpreter never consumed (it was stuck in
     // a sleep) must not interrupt the next one while it boots.
     const interrupt = this.isolated ? new SharedArrayBuffer(8) : null;
@@ -121,8 +128,12 @@ export class PyRunner {
       case "status":
         if (message.phase === "ready") {
           this.ready = true;
+          this.markReady();
           this.bootMs = message.ms ?? null;
-          this.bootMarks = message.marks ?? null;
+          // The worker's marks are absolute; place them on this page's timeline (ms since navigation).
+          this.bootMarks = Object.fromEntries(Object.entries(message.marks ?? {}).map(
+            ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
+          this.bootMarks.spawned = Math.round(this.spawnedAt);
         }
         this.events.phase(message.phase === "ready" && run ? "running" : message.phase);
         break;
@@ -136,6 +147,8 @@ export class PyRunner {
       case "report":
         if (!run || message.runId !== run.runId) return;
         this.finish();
+        this.runMarks = Object.fromEntries(Object.entries(message.marks ?? {}).map(
+          ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
         run.resolve(message.report);
         break;
       case "failed":

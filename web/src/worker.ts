@@ -14,13 +14,27 @@ let browser: any = null;
 const loadedSuites = new Map<string, string>(); // slug -> version
 const queue: RunMessage[] = [];
 let booting: Promise<void> | null = null;
+let unpackEngine: (() => void) | null = null; // pending until the engine's files are unpacked
 
 function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
+/** The snapshot's bytes, read straight from the service worker's offline copy when there is one
+ * (URLs are content-addressed, so any cached copy is the right one; this skips a trip through
+ * the service worker), else fetched. Rejects when it cannot be had, so boot falls back. */
+async function readSnapshot(url: string): Promise<Uint8Array> {
+  const cached = "caches" in self ? await caches.match(url).catch(() => undefined) : undefined;
+  const response = cached ?? await fetch(url);
+  if (!response.ok) throw new Error(`snapshot: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 async function boot(): Promise<void> {
   const started = performance.now();
+  // Absolute times (ms since the epoch), so the page can place them on its own timeline.
+  const at = () => performance.timeOrigin + performance.now();
+  const marks: Record<string, number> = { workerCreated: performance.timeOrigin, bootStart: at() };
   const { base, pyodide: pyodidePath, engine, snapshot, interrupt } = init!;
   post({ v: 1, type: "status", phase: "booting" });
   const indexURL = new URL(pyodidePath, base).href;
@@ -30,32 +44,49 @@ async function boot(): Promise<void> {
     if (!r.ok) throw new Error(`could not load the grader (${r.status} ${engine})`);
     return r.arrayBuffer();
   });
-  const image = snapshot ? fetch(new URL(snapshot, base)).then((r) => (r.ok ? r.arrayBuffer() : null)) : null;
+  // The snapshot is handed to loadPyodide as a promise, so Pyodide's own downloads (the wasm,
+  // its JavaScript, the standard library) run while it is still arriving.
+  const image = snapshot ? readSnapshot(new URL(snapshot, base).href) : null;
+  image?.then(() => (marks.snapshotFetched = at()), () => {});
   const { loadPyodide } = await module;
-  const marks: Record<string, number> = { module: performance.now() - started };
+  marks.module = at();
   let py: PyodideInterface;
-  const bytes = image ? await image.catch(() => null) : null;
-  marks.snapshotFetched = performance.now() - started;
+  let restored = !!image;
   try {
     // A snapshot taken at build time with the engine imported: ~0.5 s instead of a ~5 s boot.
-    py = await loadPyodide(bytes ? { indexURL, _loadSnapshot: bytes } : { indexURL });
+    py = await loadPyodide(image ? { indexURL, _loadSnapshot: image } : { indexURL });
   } catch (error) {
-    if (!bytes) throw error;
+    if (!image) throw error;
+    // No snapshot (a failed download, a host that lost the file): boot the slow way.
+    restored = false;
     py = await loadPyodide({ indexURL });
   }
-  marks.pyodideReady = performance.now() - started;
+  marks.pyodideReady = at();
   if (interrupt) {
     py.setInterruptBuffer(new Int32Array(interrupt, 0, 1));
     reasons = new Int32Array(interrupt, 4, 1);
   }
   post({ v: 1, type: "status", phase: "loading-engine" });
   // The engine is a pure-Python wheel: unpacking it is one call, no micropip needed. After a
-  // snapshot restore its modules are already in memory; the files are for anything read lazily.
-  py.unpackArchive(await wheel, "wheel");
+  // snapshot restore its modules are already in memory (imported and warmed up at build time);
+  // the files are only for anything read lazily, so they are unpacked once the first run is
+  // done (or after a second of idling), not while the learner waits for a verdict.
+  const bytes = await wheel;
+  unpackEngine = () => {
+    unpackEngine = null;
+    py.unpackArchive(bytes, "wheel");
+  };
+  if (restored) setTimeout(() => unpackEngine?.(), 1000);
+  else unpackEngine();
+  marks.unpacked = at();
   browser = py.pyimport("engine.grading.browser");
+  // Suites added before the snapshot was taken are already here: no fetch for those.
+  for (const [slug, version] of Object.entries(JSON.parse(browser.loaded_suites()) as Record<string, string>)) {
+    loadedSuites.set(slug, version);
+  }
   pyodide = py;
-  marks.engineReady = performance.now() - started;
-  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: !!bytes, marks });
+  marks.engineReady = at();
+  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: restored, marks });
 }
 
 async function ensureSuite(run: RunMessage): Promise<void> {
@@ -71,7 +102,9 @@ async function handle(run: RunMessage): Promise<void> {
     await booting;
     // A Stop or time limit that fired just as the last run ended must not hit this one.
     if (init!.interrupt) Atomics.store(new Int32Array(init!.interrupt), 0, 0);
+    const t0 = performance.timeOrigin + performance.now();
     await ensureSuite(run);
+    const t1 = performance.timeOrigin + performance.now();
     const { suiteUrl: _ignored, ...message } = run;
     const caseStart = (index: number, timeLimit: number) =>
       post({ v: 1, type: "case-start", runId: run.runId, index, timeLimit });
@@ -80,7 +113,8 @@ async function handle(run: RunMessage): Promise<void> {
       return code === REASON_STOP ? "stop" : "timeout";
     };
     const json: string = browser.run(JSON.stringify(message), caseStart, reason);
-    post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json) });
+    const t2 = performance.timeOrigin + performance.now();
+    post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json), marks: { runStart: t0, suiteReady: t1, graded: t2 } });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     // After a fatal error (the wasm stack or memory ran out) this interpreter cannot be reused.
@@ -95,6 +129,7 @@ async function drain(): Promise<void> {
   busy = true;
   while (queue.length) await handle(queue.shift()!);
   busy = false;
+  unpackEngine?.();
 }
 
 self.onmessage = (event: MessageEvent) => {
