@@ -35,6 +35,7 @@ for (const { suite, sources } of warmups) {
   for (const source of sources) {
     const message = { v: 1, type: "run", runId: ++runId, slug, suiteVersion: version, source, known: {} };
     const report = JSON.parse(browser.run(JSON.stringify(message), () => {}, () => "timeout"));
+    browser.keep_warm_up(JSON.stringify(message)); // the worker runs it again while idle
     if (report.load_error) throw new Error(`warm-up run of ${slug} did not load: ${JSON.stringify(report.load_error)}`);
   }
 }

@@ -95,3 +95,21 @@ def test_typescript_types_name_every_message_in_the_schema():
     ts = (REPO / "web/src/protocol.ts").read_text()
     for name in schema()["$defs"]:
         assert f'type: "{name}"' in ts, name
+
+
+def test_warm_up_grades_the_kept_run_and_drops_the_report(mini_suite, monkeypatch):
+    version = browser.add_suite(json.dumps(mini_suite))
+    message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],
+                          "suiteVersion": version, "source": REFERENCE, "known": {}})
+    monkeypatch.setattr(browser, "_warm_up", [])
+    graded = []
+    real_run = browser.run
+    monkeypatch.setattr(browser, "run", lambda m, s, r: graded.append(json.loads(real_run(m, s, r))))
+    browser.warm_up()
+    assert graded == []  # nothing kept yet: nothing to do
+    browser.keep_warm_up(message)
+    assert browser.warm_up() is None
+    assert [r["status"] for r in graded] == ["pass"]
+    browser.keep_warm_up(json.dumps({**json.loads(message), "source": "def broken(:"}))
+    browser.warm_up()  # a warm-up that cannot load is harmless
+    assert graded[-1]["status"] == "error"

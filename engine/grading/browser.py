@@ -33,6 +33,23 @@ def loaded_suites() -> str:
     return json.dumps({slug: suite["version"] for slug, suite in _suites.items()})
 
 
+_warm_up: list[str] = []
+
+
+def keep_warm_up(message_json: str) -> None:
+    """Remember a run message (public code only: a starter) for ``warm_up``."""
+    _warm_up[:] = [message_json]
+
+
+def warm_up() -> None:
+    """Grade the remembered run and drop the report. A restored interpreter runs its first
+    grading several times slower than later ones (the browser compiles the wasm behind each
+    Python feature the first time it is used); the worker calls this while idle, so the
+    learner's first Run is as quick as any other."""
+    for message_json in _warm_up:
+        run(message_json, lambda index, limit: None, lambda: "timeout")
+
+
 class BrowserExecutor:
     """Observes in this interpreter, one case at a time, telling the page when each case starts.
 
