@@ -97,6 +97,20 @@ def test_typescript_types_name_every_message_in_the_schema():
         assert f'type: "{name}"' in ts, name
 
 
+def test_after_stop_the_probes_do_not_run(mini_suite):
+    """Stop means "my verdict now": a failing run that was stopped must not go on to the probes
+    (which would hang again on the same code until their time limit)."""
+    version = browser.add_suite(json.dumps(mini_suite))
+    message = {**GOOD_RUN, "slug": mini_suite["problem"]["slug"], "suiteVersion": version,
+               "source": REFERENCE, "known": {"1": "stopped"}}
+    starts = []
+    report = json.loads(browser.run(json.dumps(message), lambda i, t: starts.append(i),
+                                    lambda: "timeout"))
+    assert starts == [-1, 0]
+    assert [t["status"] for t in report["tests"]] == ["passed", "timeout"]
+    assert report["tests"][1]["message"].startswith("Stopped: you pressed Stop")
+
+
 def test_warm_up_grades_the_kept_run_and_drops_the_report(mini_suite, monkeypatch):
     version = browser.add_suite(json.dumps(mini_suite))
     message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],

@@ -80,7 +80,9 @@ def grade_with_signature(suite: dict[str, Any], source: str, executor: Executor,
         if report.passed < report.total:
             report.status = "fail"
             timed_out = any(r["status"] in ("timeout", "skipped") for r in observed["results"])
-            if probes and not probes_first and not timed_out:  # as one pass would have skipped them
+            # Not after a time-out (as one pass would have skipped them) nor after Stop: the
+            # learner asked for their verdict now, not for the probes to hang again.
+            if probes and not probes_first and not timed_out and not stopped:
                 by_id.update((r["id"], r) for r in executor.observe(source, probes)["results"])
         probe_results = [judge_case(p, by_id.get(p["id"]) or {"status": "skipped"}) for p in probes]
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)

@@ -39,6 +39,7 @@ export class PyRunner {
   private run: ActiveRun | null = null;
   private nextRunId = 1;
   bootMs: number | null = null;
+  restoredFromSnapshot = false; // false: the snapshot could not be used and Python booted slowly
   bootMarks: Record<string, number> | null = null; // where boot time went, ms since navigation
   private spawnedAt = 0;
   private markReady: () => void = () => {};
@@ -130,6 +131,7 @@ export class PyRunner {
           this.ready = true;
           this.markReady();
           this.bootMs = message.ms ?? null;
+          this.restoredFromSnapshot = message.snapshot ?? false;
           // The worker's marks are absolute; place them on this page's timeline (ms since navigation).
           this.bootMarks = Object.fromEntries(Object.entries(message.marks ?? {}).map(
             ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));

@@ -78,16 +78,6 @@ async function boot(): Promise<void> {
   };
   if (restored) setTimeout(() => unpackEngine?.(), 1000);
   else unpackEngine();
-  // Nothing to do yet (the learner is reading): grade the starter once, unseen, so the first
-  // real run does not pay for the browser compiling Python's code paths (~140 -> ~90 ms).
-  setTimeout(() => {
-    try {
-      if (!busy && !queue.length) browser?.warm_up();
-    } catch (error) {
-      console.warn("warm-up run failed (no harm done):", error);
-    }
-  }, 0);
-  marks.unpacked = at();
   browser = py.pyimport("engine.grading.browser");
   // Suites added before the snapshot was taken are already here: no fetch for those.
   for (const [slug, version] of Object.entries(JSON.parse(browser.loaded_suites()) as Record<string, string>)) {
@@ -96,6 +86,15 @@ async function boot(): Promise<void> {
   pyodide = py;
   marks.engineReady = at();
   post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: restored, marks });
+  // Nothing to do yet (the learner is reading): grade the starter once, unseen, so the first
+  // real run does not pay for the browser compiling Python's code paths (~140 -> ~90 ms).
+  setTimeout(() => {
+    try {
+      if (!busy && !queue.length) browser.warm_up();
+    } catch (error) {
+      console.warn("warm-up run failed (no harm done):", error);
+    }
+  }, 0);
 }
 
 async function ensureSuite(run: RunMessage): Promise<void> {
