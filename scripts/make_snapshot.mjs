@@ -13,6 +13,25 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [pyodideDir, wheel, out, warmupFile] = process.argv.slice(2);
+
+/** The snapshot without its all-zero pages (about half of it); web/src/snapshot.ts expands it
+ * and documents the format. */
+function sparse(snapshot, page = 4096) {
+  const image = Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.length);
+  const zero = Buffer.alloc(page);
+  const runs = [];
+  for (let first = 0; first * page < image.length; first++) {
+    const chunk = image.subarray(first * page, (first + 1) * page);
+    if (chunk.equals(zero.subarray(0, chunk.length))) continue;
+    const last = runs.at(-1);
+    if (last && last[0] + last[1] === first) last[1]++;
+    else runs.push([first, 1]);
+  }
+  const words = [0x4e534c47, 1, image.length, page, runs.length, ...runs.flat()];
+  const head = Buffer.alloc(words.length * 4);
+  words.forEach((word, i) => head.writeUInt32LE(word, i * 4));
+  return Buffer.concat([head, ...runs.map(([first, count]) => image.subarray(first * page, (first + count) * page))]);
+}
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
 const py = await loadPyodide({ indexURL: pyodideDir + "/", _makeSnapshot: true });
 py.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel");
@@ -50,5 +69,6 @@ const check = await loadPyodide({ indexURL: pyodideDir + "/", _loadSnapshot: sna
 });
 const restored = JSON.parse(check.pyimport("engine.grading.browser").loaded_suites());
 if (Object.keys(restored).length !== warmups.length) throw new Error(`restored snapshot holds ${JSON.stringify(restored)}`);
-writeFileSync(out, snapshot);
-console.log(`snapshot: ${(snapshot.length / 1e6).toFixed(1)} MB, ${warmups.length} suites preloaded, ${runId} warm-up runs`);
+const packed = sparse(snapshot);
+writeFileSync(out, packed);
+console.log(`snapshot: ${(snapshot.length / 1e6).toFixed(1)} MB (${(packed.length / 1e6).toFixed(1)} MB sparse), ${warmups.length} suites preloaded, ${runId} warm-up runs`);

@@ -220,6 +220,17 @@ def test_run_pressed_before_python_is_ready_is_queued(context, isolated_url):
     assert page.evaluate("() => window.gradlabLastReport.status") == "fail"  # the starter fails
 
 
+@pytest.mark.parametrize("body", [b"not a snapshot", b"GLSN\x01\x00\x00\x00" + bytes(12)])
+def test_a_broken_snapshot_falls_back_to_a_full_boot(context, isolated_url, body):
+    """A snapshot that cannot be used (a host that mangles it, a stale copy) costs seconds, not
+    the site: Python boots the slow way and grades as usual."""
+    context.route("**/py/snapshot-*", lambda route: route.fulfill(status=200, body=body))
+    site_page = Site(context.new_page(), isolated_url)
+    site_page.set_code(TEXTBOOK)
+    assert site_page.run()["status"] == "pass"
+    assert site_page.page.evaluate("() => window.gradlab.runner.restoredFromSnapshot") is False
+
+
 def test_code_survives_reload(context, isolated_url):
     site_page = Site(context.new_page(), isolated_url)
     mine = TEXTBOOK + "\n# my notes\n"

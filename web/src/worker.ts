@@ -3,6 +3,7 @@
 import type { PyodideInterface } from "pyodide";
 import type { FromWorker, InitMessage, RunMessage } from "./protocol";
 import { REASON_STOP } from "./protocol";
+import { expandSnapshot } from "./snapshot";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -27,7 +28,7 @@ async function readSnapshot(url: string): Promise<Uint8Array> {
   const cached = "caches" in self ? await caches.match(url).catch(() => undefined) : undefined;
   const response = cached ?? await fetch(url);
   if (!response.ok) throw new Error(`snapshot: ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  return expandSnapshot(new Uint8Array(await response.arrayBuffer()));
 }
 
 async function boot(): Promise<void> {
