@@ -327,3 +327,16 @@ def test_messages_that_differ_between_python_builds_read_the_same(error, message
     from engine.grading.judge import error_message
 
     assert error_message({**error, "origin": "learner", "line": None}, None)[0] == message
+
+
+@pytest.mark.parametrize(("value", "as_number"), [
+    (3, 3.0), (-0.25, -0.25), (2**70, float(2**70)), (True, None), ("3", None),
+    (float("nan"), None), (float("inf"), None), (None, None), ([1.0], None),
+])
+def test_a_recorded_value_crosses_the_child_pipe_as_what_it_is(value, as_number):
+    """Numbers travel as themselves (the bulk of what the child sends); everything else as a
+    descriptor that can be shown but never compared as a number, even after a JSON round trip."""
+    from engine.grading.observe import describe, kind_of, number
+    wire = json.loads(json.dumps(describe(value)))
+    assert number(wire) == as_number
+    assert (kind_of(wire) == "number") == (as_number is not None)

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.grading.observe import number
+
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
@@ -110,10 +112,6 @@ class Finding:
     kind: str  # the same mistake in any graph and any style: "backward * right", "seed"
 
 
-def _num(desc: dict[str, Any] | None) -> float | None:
-    if desc and desc.get("kind") == "number":
-        return float(desc["value"])
-    return None
 
 
 def _same(a: float | None, b: float, tol: dict[str, float]) -> bool:
@@ -144,7 +142,7 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
     the learner's node values cannot be read or all agree."""
     nodes = [Node(**n) for n in trace["nodes"]]
     expected: dict[str, float] = trace["expected"]
-    got = {label: _num(observations.get(label)) for label in expected}
+    got = {label: number(observations.get(label)) for label in expected}
     by_id = {n.id: n for n in nodes}
     if any(got[f"@{n.id}.{attr}"] is None for n in nodes if n.op != "leaf"
            for attr in ("data", "grad")):
@@ -240,8 +238,8 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
 def view(trace: dict[str, Any], observations: dict[str, Any],
          finding: Finding | None) -> dict[str, Any]:
     """What the page draws: each node with its op, the learner's and the expected data and grad."""
-    nodes = [{**n, "data": _num(observations.get(f"@{n['id']}.data")),
-              "grad": _num(observations.get(f"@{n['id']}.grad")),
+    nodes = [{**n, "data": number(observations.get(f"@{n['id']}.data")),
+              "grad": number(observations.get(f"@{n['id']}.grad")),
               "expected_data": trace["expected"][f"@{n['id']}.data"],
               "expected_grad": trace["expected"][f"@{n['id']}.grad"]} for n in trace["nodes"]]
     return {"nodes": nodes, "output": trace["output"],

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from engine.grading import graph
+from engine.grading.observe import kind_of, number
 from engine.grading.report import CaseResult
 
 _OPERATOR_METHODS = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__",
@@ -79,7 +80,7 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
     return result
 
 
-Mismatch = tuple[str, float, "dict[str, Any] | None"]
+Mismatch = tuple[str, float, Any]  # (label, expected, the observed descriptor or None)
 
 
 def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch]:
@@ -88,9 +89,8 @@ def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch
     wrong = []
     for label, expected in case["expected"].items():
         desc = observations.get(label)
-        if (desc is None or desc["kind"] != "number"
-                or not math.isclose(float(desc["value"]), expected, rel_tol=tol["rel"],
-                                    abs_tol=tol["abs"])):
+        got = number(desc)
+        if got is None or not math.isclose(got, expected, rel_tol=tol["rel"], abs_tol=tol["abs"]):
             wrong.append((label, expected, desc))
     return wrong
 
@@ -98,9 +98,9 @@ def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch
 def describe_got(desc: dict[str, Any] | None) -> str:
     if desc is None:
         return "nothing (it was never recorded)"
+    if number(desc) is not None:
+        return fmt(desc)
     kind = desc["kind"]
-    if kind == "number":
-        return fmt(desc["value"])
     if kind == "nonfinite":
         return desc["text"]
     if kind == "missing":
@@ -133,12 +133,12 @@ def _hidden_message(case: dict[str, Any], wrong: list[Mismatch]) -> str:
     """Say what kind of thing went wrong without giving away inputs or expected numbers."""
     if case.get("on_fail"):
         return case["on_fail"]
-    if any(desc is None or desc["kind"] not in ("number", "nonfinite") for _, _, desc in wrong):
+    if any(kind_of(desc) not in ("number", "nonfinite") for _, _, desc in wrong):
         return "A value that should be a plain number (int or float) was something else or missing."
     if any(label == "result.data" for label, _, _ in wrong):
         return "The forward value (`data`) of the result is wrong."
     grads = [desc for label, _, desc in wrong if label.endswith(".grad")]
-    if grads and all(d["kind"] == "number" and d["value"] == 0 for d in grads):
+    if grads and all(number(d) == 0 for d in grads):
         return ("Some gradients stayed 0: the gradient did not reach every input. Check that "
                 "backward() seeds the output with 1 and visits every node.")
     features = [FEATURES[f] for f in case.get("features", []) if f in FEATURES]

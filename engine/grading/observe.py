@@ -63,26 +63,42 @@ class _Recorder:
     """The ``record(label, value)`` function a script case calls; it keeps descriptors only."""
 
     def __init__(self) -> None:
-        self.observations: dict[str, dict[str, Any]] = {}
+        self.observations: dict[str, float | int | dict[str, Any]] = {}
 
     def __call__(self, label: str, value: object) -> None:
         self.observations[_str(label)] = describe(value)
 
 
-def describe(value: object) -> dict[str, Any]:
+def describe(value: object) -> float | int | dict[str, Any]:
     """A JSON-ready description of a value read from learner objects.
 
-    Only exact ``int`` and ``float`` count as numbers: ``bool``, ``str``, a ``Value`` or any learner
-    class is reported by type and a short repr, so it can be shown but never compared as a number.
+    A finite number is described by itself (most of what a case records, so the child's JSON
+    stays small and quick to read); anything else by a dict with a ``kind``. Only exact ``int``
+    and ``float`` count as numbers: ``bool``, ``str``, a ``Value`` or any learner class is
+    reported by type and a short repr, so it can be shown but never compared as a number.
     """
     kind = _type(value)
     if kind is _float or kind is _int:
         if kind is _float and not _isfinite(value):  # type: ignore[arg-type]
             return {"kind": "nonfinite", "text": _repr(value)}
         if kind is _int and not -(2**63) <= value <= 2**63:  # type: ignore[operator]
-            return {"kind": "number", "value": _float(value)}  # type: ignore[arg-type]
-        return {"kind": "number", "value": value}
+            return _float(value)  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
     return {"kind": "other", "type": kind.__name__, "repr": _safe_repr(value)}
+
+
+def number(desc: object) -> float | None:
+    """The number a descriptor stands for, or None when it describes something else (``bool``
+    is excluded: JSON may bring back ``true``, never as a number)."""
+    kind = _type(desc)
+    return _float(desc) if kind is _float or kind is _int else None  # type: ignore[arg-type]
+
+
+def kind_of(desc: object) -> str | None:
+    """``"number"`` for a number, else the descriptor's ``kind`` (None for no descriptor)."""
+    if desc is None:
+        return None
+    return "number" if number(desc) is not None else desc["kind"]  # type: ignore[index]
 
 
 def _safe_repr(value: object, limit: int = 80) -> str:
@@ -94,7 +110,7 @@ def _safe_repr(value: object, limit: int = 80) -> str:
     return text if _len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _read_attribute(obj: object, name: str) -> dict[str, Any]:
+def _read_attribute(obj: object, name: str) -> float | int | dict[str, Any]:
     try:
         return describe(getattr(obj, name))
     except AttributeError:

@@ -157,10 +157,10 @@ def reference_observations_plain(spec: dict[str, Any]) -> dict[str, float] | Non
     result = observe.observe_with(Value, spec)
     if result["status"] != "ok":
         return None
-    descs = result["observations"].values()
-    if any(d["kind"] != "number" for d in descs):
+    numbers = {k: observe.number(d) for k, d in result["observations"].items()}
+    if any(v is None for v in numbers.values()):
         return None
-    return {k: float(d["value"]) for k, d in result["observations"].items()}
+    return numbers  # type: ignore[return-value]
 
 
 def reference_observations(spec: dict[str, Any], case_file: CaseFile,
@@ -187,10 +187,11 @@ def reference_observations(spec: dict[str, Any], case_file: CaseFile,
                                          f"{err['type']}: {err['message']}{where}")
     numbers = {}
     for label, desc in result["observations"].items():
-        if desc["kind"] != "number":
+        value = observe.number(desc)
+        if value is None:
             raise ReferenceError_(case_file, f"the reference engine records a non-number for "
                                              f"{label!r}: {desc}")
-        numbers[label] = float(desc["value"])
+        numbers[label] = value
     return numbers
 
 
