@@ -84,7 +84,7 @@ def build_suites(public: Path, problems: Path) -> tuple[list[dict], list[dict]]:
                         "order": p["order"], "summary": p["summary"], "version": suite["version"],
                         "cases": len(suite["cases"]), "suite": name})
         warmups.append({"slug": p["slug"], "suite": str(public / name),
-                        "sources": [(meta.parent / "starter.py").read_text()]})
+                        "starter": meta.parent / "starter.py"})
     if broken:
         sys.exit("cannot build: broken problems\n" + "\n".join(broken))
     if not entries:
@@ -92,10 +92,10 @@ def build_suites(public: Path, problems: Path) -> tuple[list[dict], list[dict]]:
     entries.sort(key=lambda e: (e["order"], e["slug"]))
     # Warming up the first problem is enough (the grader's code is the same for all), and some
     # starters (topo-sort's 10,000-node chain) grow the heap past what a snapshot can restore.
-    for warmup in warmups:
-        if warmup.pop("slug") != entries[0]["slug"]:
-            warmup["sources"] = []
-    return entries, warmups
+    first = entries[0]["slug"]
+    return entries, [{"suite": w["suite"],
+                      "sources": [w["starter"].read_text()] if w["slug"] == first else []}
+                     for w in warmups]
 
 
 def copy_pyodide(public: Path) -> str:

@@ -112,8 +112,6 @@ class Finding:
     kind: str  # the same mistake in any graph and any style: "backward * right", "seed"
 
 
-
-
 def _same(a: float | None, b: float, tol: dict[str, float]) -> bool:
     return a is not None and math.isclose(a, b, rel_tol=tol["rel"], abs_tol=tol["abs"])
 

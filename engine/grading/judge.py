@@ -95,7 +95,7 @@ def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch
     return wrong
 
 
-def describe_got(desc: dict[str, Any] | None) -> str:
+def describe_got(desc: Any) -> str:
     if desc is None:
         return "nothing (it was never recorded)"
     if number(desc) is not None:

@@ -31,6 +31,12 @@ interface ActiveRun {
   reject(error: Error): void;
 }
 
+/** The worker's marks are absolute (ms since the epoch): place them on this page's timeline. */
+function onPageTimeline(marks: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(marks ?? {}).map(
+    ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
+}
+
 export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
   private worker: Worker | null = null;
@@ -132,9 +138,7 @@ export class PyRunner {
           this.markReady();
           this.bootMs = message.ms ?? null;
           this.restoredFromSnapshot = message.snapshot ?? false;
-          // The worker's marks are absolute; place them on this page's timeline (ms since navigation).
-          this.bootMarks = Object.fromEntries(Object.entries(message.marks ?? {}).map(
-            ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
+          this.bootMarks = onPageTimeline(message.marks);
           this.bootMarks.spawned = Math.round(this.spawnedAt);
         }
         this.events.phase(message.phase === "ready" && run ? "running" : message.phase);
@@ -149,8 +153,7 @@ export class PyRunner {
       case "report":
         if (!run || message.runId !== run.runId) return;
         this.finish();
-        this.runMarks = Object.fromEntries(Object.entries(message.marks ?? {}).map(
-          ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
+        this.runMarks = onPageTimeline(message.marks);
         run.resolve(message.report);
         break;
       case "failed":

@@ -17,6 +17,9 @@ const queue: RunMessage[] = [];
 let booting: Promise<void> | null = null;
 let unpackEngine: (() => void) | null = null; // pending until the engine's files are unpacked
 
+/** Now, in ms since the epoch: the page subtracts its own timeOrigin to place worker marks. */
+const at = () => performance.timeOrigin + performance.now();
+
 function post(message: FromWorker): void {
   self.postMessage(message);
 }
@@ -33,8 +36,6 @@ async function readSnapshot(url: string): Promise<Uint8Array> {
 
 async function boot(): Promise<void> {
   const started = performance.now();
-  // Absolute times (ms since the epoch), so the page can place them on its own timeline.
-  const at = () => performance.timeOrigin + performance.now();
   const marks: Record<string, number> = { workerCreated: performance.timeOrigin, bootStart: at() };
   const { base, pyodide: pyodidePath, engine, snapshot, interrupt } = init!;
   post({ v: 1, type: "status", phase: "booting" });
@@ -111,9 +112,9 @@ async function handle(run: RunMessage): Promise<void> {
     await booting;
     // A Stop or time limit that fired just as the last run ended must not hit this one.
     if (init!.interrupt) Atomics.store(new Int32Array(init!.interrupt), 0, 0);
-    const t0 = performance.timeOrigin + performance.now();
+    const runStart = at();
     await ensureSuite(run);
-    const t1 = performance.timeOrigin + performance.now();
+    const suiteReady = at();
     const { suiteUrl: _ignored, ...message } = run;
     const caseStart = (index: number, timeLimit: number) =>
       post({ v: 1, type: "case-start", runId: run.runId, index, timeLimit });
@@ -122,8 +123,8 @@ async function handle(run: RunMessage): Promise<void> {
       return code === REASON_STOP ? "stop" : "timeout";
     };
     const json: string = browser.run(JSON.stringify(message), caseStart, reason);
-    const t2 = performance.timeOrigin + performance.now();
-    post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json), marks: { runStart: t0, suiteReady: t1, graded: t2 } });
+    const marks = { runStart, suiteReady, graded: at() };
+    post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json), marks });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     // After a fatal error (the wasm stack or memory ran out) this interpreter cannot be reused.
