@@ -7,15 +7,29 @@ what to fix; nothing the learner's code does in the child process can touch the 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
 
 from conftest import REFERENCE, patch
 from engine.grading.runner import grade
+from engine.grading.sandbox import SubprocessExecutor, ZygoteExecutor
 
 RELU_LINE = "self.grad += (out.data > 0) * out.grad"
 MUL_LINES = "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad"
+
+
+@pytest.fixture(scope="module", params=["fresh interpreter", "zygote"])
+def sandbox(request):
+    """Every test here runs against both children: a fresh interpreter per submission (``gradlab
+    grade FILE``) and one forked by the zygote (batch grading)."""
+    executor = SubprocessExecutor() if request.param == "fresh interpreter" else ZygoteExecutor()
+    yield executor
+    if isinstance(executor, ZygoteExecutor):
+        executor.close()
 
 
 def in_relu(code: str) -> str:
@@ -340,3 +354,44 @@ def test_a_recorded_value_crosses_the_child_pipe_as_what_it_is(value, as_number)
     wire = json.loads(json.dumps(describe(value)))
     assert number(wire) == as_number
     assert (kind_of(wire) == "number") == (as_number is not None)
+
+
+def _gone(pid: int) -> bool:
+    """True once the process has ended (a zombie nobody reaped has ended too)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_submission_that_kills_the_zygote_costs_only_its_own_row(mini_suite, tmp_path):
+    """The child can reach its parent, the zygote: killing it and then hanging is a time-out for
+    that file, the hanging child does not outlive it, and the next file is graded as usual."""
+    executor = ZygoteExecutor()
+    try:
+        killer = (f"import os, signal\nopen({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\n"
+                  "os.kill(os.getppid(), signal.SIGKILL)\nwhile True: pass\n")
+        report = grade(mini_suite, killer, executor)
+        assert report.status == "error" and report.load_error.type == "Timeout"
+        pid = int((tmp_path / "pid").read_text())
+        deadline = time.monotonic() + 5
+        while not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(pid)
+        assert grade(mini_suite, REFERENCE, executor).status == "pass"
+    finally:
+        executor.close()
+
+
+def test_the_zygote_child_reports_how_it_ended(mini_suite):
+    executor = ZygoteExecutor()
+    try:
+        exits = grade(mini_suite, "import os\nos._exit(3)\n", executor)
+        assert "exited (3)" in exits.message
+        killed = grade(mini_suite, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+                       executor)
+        assert f"killed by signal {int(signal.SIGKILL)}" in killed.message
+    finally:
+        executor.close()
+    assert os.name == "posix"

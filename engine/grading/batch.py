@@ -1,8 +1,9 @@
 """Grade many submissions at once: ``gradlab grade PROBLEM DIR --jobs N --out grades.csv``.
 
 Worker processes (spawned, so single-threaded) get the suite once, then grade their
-share of the files, every submission in its own forked, killable child: a file that hangs,
-crashes or prints megabytes costs only its own row. Rows come back in file order, so the
+share of the files, every submission in its own killable child, forked by the worker's zygote
+(``engine.grading.zygote``): a file that hangs, crashes or prints megabytes costs only its own
+row, and a child never holds the expected values. Rows come back in file order, so the
 output is the same whatever ``--jobs`` is.
 """
 
@@ -31,12 +32,10 @@ def collect(paths: list[Path]) -> list[Path]:
 
 def _init(suite: dict[str, Any]) -> None:
     global _suite, _executor
-    from engine.grading import observe
-    from engine.grading.sandbox import ForkExecutor, SubprocessExecutor
+    from engine.grading.sandbox import SubprocessExecutor, ZygoteExecutor
 
-    _executor = ForkExecutor() if hasattr(os, "fork") else SubprocessExecutor()
+    _executor = ZygoteExecutor() if hasattr(os, "fork") else SubprocessExecutor()
     _suite = suite
-    observe.precompile([c["spec"] for c in _suite["cases"] + _suite["probes"]])
 
 
 def _grade_one(path: str) -> dict[str, Any]:

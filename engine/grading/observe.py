@@ -269,7 +269,7 @@ def _compile_case_code(text: str, mode: str) -> Any:
 
 
 def precompile(specs: list[dict[str, Any]]) -> None:
-    """Compile every case's code now (batch workers do this once, before forking children)."""
+    """Compile every case's code now (a zygote does this once, before forking children)."""
     for spec in specs:
         if spec["kind"] == "data":
             for line in spec.get("flat", ()):

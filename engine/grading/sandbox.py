@@ -9,11 +9,12 @@ child picks up the remaining cases, so one bad case never costs the others.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
+import select
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,11 +24,14 @@ from typing import Any
 
 from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
+from engine.grading.zygote import kill_session, send_frame
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); "
           "from engine.grading.child import main; main()")
+_ZYGOTE = ("import sys; sys.path.insert(0, sys.argv[1]); "
+           "from engine.grading.zygote import main; main()")
 STARTUP_LIMIT = 30.0  # seconds for the interpreter to start: generous, a loaded machine is slow
 
 
@@ -126,78 +130,162 @@ class SubprocessExecutor:
         return {"load_error": None, "results": results}
 
 
-class ForkExecutor(SubprocessExecutor):
-    """Like SubprocessExecutor, but each child is forked from this process (~1 ms instead of
-    ~40 ms): for batch grading, where this process is a single-threaded worker that has already
-    imported the engine. Never use it from a process with other threads running."""
+class ZygoteExecutor(SubprocessExecutor):
+    """Like SubprocessExecutor, but each child is forked by a zygote (``engine.grading.zygote``)
+    that this executor starts once: ~1 ms per child instead of ~40 ms, and the child holds only
+    the cases' inputs, never this process's memory (expected values, other submissions).
+    For batch grading; POSIX only. One zygote per executor, restarted if it dies."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        import engine.grading.child  # noqa: F401 - imported once here, not in every child
+        self._zygote: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._registered: dict[str, Any] = {}  # case id -> the spec the zygote holds for it
+        self._exits: dict[int, int | None] = {}  # pid -> exit code (None: running), tracked ones
+        self._replies = b""
 
-        self._zombies: list[_ForkedChild] = []
+    def _run_child(self, source: str, cases: list[dict[str, Any]],
+                   check_module: bool) -> dict[str, Any]:
+        job = {"op": "job", "source": source, "cases": [c["id"] for c in cases],
+               "output_limit": self.output_limit, "memory_mb": self.memory_mb,
+               "check_module": check_module}
+        limits = [c["time_limit"] for c in cases]
+        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir:
+            job["workdir"] = workdir
+            proc = self._fork(job, cases)
+            if proc is None:
+                return {"load_error": {"type": "Crashed", "origin": "grader", "line": None,
+                                       "traceback": "", "message": "the grader could not start "
+                                       "a process to run your code in: grade it again"},
+                        "results": []}
+            try:
+                return self._talk(proc, "", cases, limits, max(limits, default=5.0))
+            finally:
+                self._finish(proc)
 
-    def _start(self, workdir: str, job: dict[str, Any]) -> Any:
-        gc.freeze()  # keep the collector from touching (and so copying) the parent's pages
-        return _ForkedChild(workdir, job)
+    def _fork(self, job: dict[str, Any], cases: list[dict[str, Any]]) -> _ZygoteChild | None:
+        """Ask the zygote for a child (starting the zygote if there is none, or it died)."""
+        for _attempt in range(2):
+            sock = self._ensure_zygote()
+            fresh = [c for c in cases if self._registered.get(c["id"]) is not c["spec"]]
+            read_end, write_end = os.pipe()
+            try:
+                if fresh:
+                    send_frame(sock, {"op": "cases", "specs": {c["id"]: c["spec"] for c in fresh}})
+                send_frame(sock, job, (write_end,))
+                pid = self._reply("started")
+            except OSError:
+                pid = None
+            finally:
+                os.close(write_end)
+            if pid is not None:
+                self._registered.update((c["id"], c["spec"]) for c in fresh)
+                return _ZygoteChild(self, pid, read_end)
+            os.close(read_end)
+            self._stop_zygote()
+        return None
+
+    def _ensure_zygote(self) -> socket.socket:
+        if self._sock is not None and self._zygote is not None and self._zygote.poll() is None:
+            return self._sock
+        self._stop_zygote()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._zygote = subprocess.Popen(
+            [self.python, "-I", "-c", _ZYGOTE, _PACKAGE_ROOT, str(theirs.fileno())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),), env=_child_env(), start_new_session=True)
+        theirs.close()
+        self._sock, self._registered, self._replies = ours, {}, b""
+        return ours
+
+    def _stop_zygote(self) -> None:
+        """Close the zygote (it kills its children as it goes); if it was killed instead, kill
+        the children it left behind from here."""
+        died = self._zygote is not None and self._zygote.poll() is not None
+        if self._sock is not None:
+            self._sock.close()
+        if self._zygote is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._zygote.wait(timeout=5)
+            _kill(self._zygote)
+        self._sock = self._zygote = None
+        for pid, code in self._exits.items():
+            if code is None:
+                if died:
+                    kill_session(pid)
+                self._exits[pid] = -signal.SIGKILL
+
+    def _reply(self, wanted: str, timeout: float = STARTUP_LIMIT) -> int | None:
+        """Read the zygote's lines until one has ``wanted``, recording exits on the way."""
+        assert self._sock is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n" in self._replies:
+                line, self._replies = self._replies.split(b"\n", 1)
+                message = json.loads(line)
+                if "exited" in message:
+                    if message["exited"] in self._exits:
+                        self._exits[message["exited"]] = message["code"]
+                    if wanted == "exited":
+                        return message["exited"]
+                elif wanted in message:
+                    return message[wanted]
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._sock], [], [], left)[0]:
+                return None
+            chunk = self._sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("the zygote has gone")
+            self._replies += chunk
 
     def _finish(self, proc: Any) -> None:
-        """Kill without waiting for the exit (freeing a big address space takes a while):
-        finished children are reaped on later calls."""
         proc.kill()
         proc.stdout.close()
-        self._zombies = [z for z in [*self._zombies, proc] if z.poll() is None]
+        self._exits.pop(proc.pid, None)
+
+    def close(self) -> None:
+        self._stop_zygote()
 
 
-class _ForkedChild:
-    """The parts of ``subprocess.Popen`` the sandbox uses, for a child made with ``os.fork``."""
+class _ZygoteChild:
+    """The parts of ``subprocess.Popen`` the sandbox uses, for a child the zygote forked."""
 
-    def __init__(self, workdir: str, job: dict[str, Any]) -> None:
-        res_r, res_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: become the grading child, never return
-            try:
-                os.setsid()
-                os.chdir(workdir)
-                null = os.open(os.devnull, os.O_RDONLY)
-                os.dup2(null, 0)
-                os.dup2(res_w, 1)
-                for fd in (null, res_r, res_w):
-                    os.close(fd)
-                from engine.grading.child import main
-
-                main(job)  # the job is already in this process's memory: no pipe, no JSON
-            finally:
-                os._exit(0)
-        os.close(res_w)
-        self.pid = pid
-        self.returncode: int | None = None
+    def __init__(self, owner: ZygoteExecutor, pid: int, read_end: int) -> None:
+        self.owner, self.pid = owner, pid
         self.stdin = None
-        self.stdout = os.fdopen(res_r, "rb")
+        self.stdout = os.fdopen(read_end, "rb")
+        owner._exits[pid] = None
+
+    @property
+    def returncode(self) -> int | None:
+        return self.owner._exits.get(self.pid)
 
     def poll(self) -> int | None:
-        if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+        if self.returncode is None and self.owner._sock is not None:
+            try:
+                self.owner._reply("never", timeout=0)
+            except OSError:  # the zygote has gone: this child is an orphan now
+                self.owner._stop_zygote()
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        if timeout is None and self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-            return self.returncode
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("forked grading child", timeout or 0)
-            time.sleep(0.001)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise subprocess.TimeoutExpired("grading child", timeout or 0)
+            try:
+                self.owner._reply("exited", timeout=STARTUP_LIMIT if left is None else left)
+            except OSError:
+                self.owner._stop_zygote()
         return self.returncode  # type: ignore[return-value]
 
     def kill(self) -> None:
-        if self.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGKILL)  # its own session: take anything it started
+        if self.poll() is None and self.owner._sock is not None:
+            try:
+                send_frame(self.owner._sock, {"op": "kill", "pid": self.pid})
+            except OSError:
+                self.owner._stop_zygote()
 
 
 def _child_env() -> dict[str, str]:

@@ -1,0 +1,169 @@
+"""The zygote: a small helper process that forks one grading child per submission (POSIX only).
+
+Batch grading wants a child per submission (a file that hangs, crashes or patches the world costs
+only its own row) but cannot pay ~40 ms to start each interpreter. Forking the grading worker
+itself is fast, yet every fork then copies whatever pages either side writes (the worker's judging
+faulted ~900 pages per file) and hands the learner a copy of the worker's memory, expected values
+included. So the worker starts this process once: it imports only what a grading child needs,
+knows only the cases' inputs, and does nothing but fork, so a fork stays cheap on both sides and
+a child's memory holds nothing worth reading.
+
+Protocol, on the socket the worker passes as ``argv[2]``:
+- worker -> zygote, frames of a 4-byte big-endian length then JSON, sent with ``socket.send_fds``:
+  ``{"op": "cases", "specs": {id: spec}}`` registers cases;
+  ``{"op": "job", "workdir": str, "source": str, "cases": [id], "output_limit": int,
+  "memory_mb": int, "check_module": bool}`` carries one descriptor, the write end of the child's
+  result pipe, and starts a child (``engine.grading.child.main``);
+  ``{"op": "kill", "pid": int}`` kills that child's session if it is still alive.
+- zygote -> worker, JSON lines: ``{"started": pid}`` after each job, and ``{"exited": pid,
+  "code": int}`` when a child ends (negative: killed by that signal), as ``subprocess`` reports it.
+The zygote exits, killing its children, when the worker's end closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+from typing import Any
+
+from engine.grading import child, observe
+
+HEADER = struct.Struct(">I")
+
+
+def send_frame(sock: socket.socket, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode()
+    frame = HEADER.pack(len(data)) + data
+    sent = socket.send_fds(sock, [frame], list(fds)) if fds else sock.send(frame)
+    if sent < len(frame):
+        sock.sendall(frame[sent:])
+
+
+def _read_frame(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
+    """One frame and the descriptors that came with it; None when the worker has gone."""
+    head, fds, _, _ = socket.recv_fds(sock, HEADER.size, 4)
+    while head and len(head) < HEADER.size:
+        more = sock.recv(HEADER.size - len(head))
+        if not more:
+            return None
+        head += more
+    if not head:
+        return None
+    (size,) = HEADER.unpack(head)
+    body = bytearray()
+    while len(body) < size:
+        chunk = sock.recv(min(size - len(body), 1 << 20))
+        if not chunk:
+            return None
+        body += chunk
+    return json.loads(body), fds
+
+
+class Zygote:
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.specs: dict[str, dict[str, Any]] = {}
+        self.live: set[int] = set()
+        self.wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so SIGCHLD wakes the loop
+        self.wake_w = wake_w
+        self.selector = selectors.DefaultSelector()
+
+    def serve(self) -> None:
+        self.selector.register(self.sock, selectors.EVENT_READ)
+        self.selector.register(self.wake_r, selectors.EVENT_READ)
+        try:
+            while True:
+                for key, _ in self.selector.select():
+                    if key.fileobj is self.sock:
+                        frame = _read_frame(self.sock)
+                        if frame is None:
+                            return
+                        self.handle(*frame)
+                    else:
+                        os.read(self.wake_r, 4096)
+                self.reap()
+        finally:
+            for pid in self.live:
+                kill_session(pid)
+
+    def handle(self, message: dict[str, Any], fds: list[int]) -> None:
+        op = message["op"]
+        if op == "cases":
+            self.specs.update(message["specs"])
+            observe.precompile(list(message["specs"].values()))
+        elif op == "job":
+            pid = self.fork(message, fds[0])
+            self.live.add(pid)
+            self.send({"started": pid})
+        elif op == "kill" and message["pid"] in self.live:
+            kill_session(message["pid"])
+        for fd in fds:
+            os.close(fd)
+
+    def fork(self, message: dict[str, Any], result_fd: int) -> int:
+        job = {"source": message["source"], "cases": [self.specs[i] for i in message["cases"]],
+               "output_limit": message["output_limit"], "memory_mb": message["memory_mb"],
+               "check_module": message["check_module"]}
+        gc.freeze()  # keep the collector from touching (and so copying) this process's pages
+        pid = os.fork()
+        if pid == 0:  # the child: let go of everything of the zygote's, then grade; never return
+            try:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.setsid()
+                os.chdir(message["workdir"])
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(result_fd, 1)
+                for fd in (null, result_fd, self.wake_r, self.wake_w):
+                    os.close(fd)
+                self.selector.close()
+                self.sock.close()
+                self.specs.clear()
+                child.main(job)
+            finally:
+                os._exit(0)
+        return pid
+
+    def reap(self) -> None:
+        while self.live:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if not pid:
+                return
+            self.live.discard(pid)
+            self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def kill_session(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child's own session: whatever it started goes too
+    except (ProcessLookupError, PermissionError):  # not yet its own session leader
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker; its end then closes
+    sock = socket.socket(fileno=int(sys.argv[2]))
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        Zygote(sock).serve()
+
+
+if __name__ == "__main__":
+    main()
