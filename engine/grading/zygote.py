@@ -129,7 +129,6 @@ class Zygote:
                     os.close(fd)
                 self.selector.close()
                 self.sock.close()
-                self.specs.clear()
                 child.main(job)
             finally:
                 os._exit(0)
