@@ -16,7 +16,7 @@ from engine.grading.check import CheckResult, check_problem, load_and_compile, l
 from engine.grading.problem import ProblemError
 from engine.grading.report import render_text
 from engine.grading.runner import grade
-from engine.grading.sandbox import SubprocessExecutor
+from engine.grading.sandbox import SubprocessExecutor, best_executor
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +69,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise _UsageError(f"{args.file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
-    executor = SubprocessExecutor()
+    executor = best_executor()
     problem, suite = load_for_grading(root, executor)
     report = grade(suite, source, executor, probes_first=False)
     if args.json:
@@ -89,7 +89,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
     if missing:
         raise _UsageError(f"{missing[0]}: no such file or folder")
     suites: dict[Path, dict] = {}
-    executor = SubprocessExecutor()
+    executor = best_executor()
 
     def resolve(slug: str) -> Path | None:
         candidate = problems_dir() / slug
@@ -131,7 +131,7 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     if not files:
         raise _UsageError("no .py files to grade in " + ", ".join(map(str, paths)))
     jobs = args.jobs or os.cpu_count() or 1
-    _, suite = load_for_grading(root, SubprocessExecutor(), jobs)
+    _, suite = load_for_grading(root, best_executor(), jobs)
     rows = batch.grade_many(suite, files, jobs)
     case_ids = [c["id"] for c in suite["cases"]]
     if args.out:
@@ -154,7 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     roots = [resolve_problem(name) for name in args.problems] or _all_problems()
     if not roots:
         raise _UsageError(f"no problems found under {problems_dir()}")
-    executor = SubprocessExecutor()
+    executor = best_executor()
     bad = 0
     for root in roots:
         result = check_problem(root, executor, jobs=args.jobs)

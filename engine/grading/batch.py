@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,9 @@ def collect(paths: list[Path]) -> list[Path]:
 
 def _init(suite: dict[str, Any]) -> None:
     global _suite, _executor
-    from engine.grading.sandbox import SubprocessExecutor, ZygoteExecutor
+    from engine.grading.sandbox import best_executor
 
-    _executor = ZygoteExecutor() if hasattr(os, "fork") else SubprocessExecutor()
+    _executor = best_executor()
     _suite = suite
 
 
