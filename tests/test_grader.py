@@ -104,6 +104,22 @@ sys.stdout.write('{"event": "done"}\\n')
     assert report.status == "fail"
 
 
+def test_builtins_added_or_moved_by_one_case_are_gone_in_the_next(mini_suite, sandbox, in_process):
+    """Deleting a builtin and putting it back moves it in the dict (the grader's quick check
+    compares values in order): the next case must still start from clean builtins."""
+    leaky = patch(REFERENCE, "    def backward(self):\n", """    def backward(self):
+        import builtins
+        if hasattr(builtins, "LEAK"):
+            raise RuntimeError("a builtin leaked from an earlier case")
+        builtins.LEAK = 1
+        real = builtins.len
+        del builtins.len
+        builtins.len = real
+""")
+    for executor in (sandbox, in_process):
+        assert grade(mini_suite, leaky, executor).status == "pass"
+
+
 def test_writing_fake_results_to_raw_stdout_does_not_forge_a_verdict(mini_suite, sandbox):
     forged = json.dumps({"event": "case", "result": {"id": "03-mul", "status": "ok",
                                                      "observations": {}}})
