@@ -272,8 +272,8 @@ def precompile(specs: list[dict[str, Any]]) -> None:
     """Compile every case's code now (a zygote does this once, before forking children)."""
     for spec in specs:
         if spec["kind"] == "data":
-            for line in spec.get("flat", ()):
-                _compile_case_code(line, "exec")
+            if "flat" in spec:
+                _compile_case_code("\n".join(spec["flat"]), "exec")
             for step in spec.get("steps", ()):
                 _compile_case_code(step, "exec")
             _compile_case_code(spec["expression"], "eval")
@@ -287,8 +287,7 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
     flat = case.get("flat")
     if flat is not None:  # one operation per line (engine.grading.graph): same calls, named nodes
-        for line in flat:
-            exec(_compile_case_code(line, "exec"), scope)
+        exec(_compile_case_code("\n".join(flat), "exec"), scope)  # one code object: one exec
         result = scope[case["output"]]
     else:
         for step in case.get("steps", ()):
