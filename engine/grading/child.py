@@ -1,9 +1,12 @@
-"""The grading child process: reads a job on stdin, streams one JSON line per event.
+"""The grading child process: reads a job on stdin, writes one JSON line per event to a file.
 
-Started by ``sandbox.SubprocessExecutor``. Before any learner code runs it keeps a private copy of
-the result pipe and points file descriptors 1 and 2 at /dev/null, so nothing the learner prints or
-writes to a raw descriptor can forge a result line. Events: ``hello``, ``loaded``, one ``case`` per
-case, ``done``.
+Started by ``sandbox.SubprocessExecutor`` (or forked by ``engine.grading.zygote``). Events, each
+with ``at`` (``time.monotonic()`` when written, which the parent reads as the start of the next
+step's time limit): ``hello``, ``loaded``, one ``case`` per case, ``done``. They go to the file
+the job names by descriptor (``results_fd``), not to a pipe, so the parent is not woken once per
+case: it reads the file when this process ends (its stdout pipe closes), or to see how far it got.
+Before any learner code runs, descriptors 1 and 2 point at /dev/null and the pipe is kept on a
+private descriptor, so nothing the learner prints or writes to a raw descriptor can forge a line.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 
 try:
     import resource
@@ -41,16 +45,18 @@ def main(job: dict | None = None) -> None:
     from engine.grading import observe
 
     job = _read_job() if job is None else job
-    results = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    results = job["results_fd"]
+    os.dup(1)  # the pipe stays open, off descriptor 1, until this process ends: its only message
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-    dumps = json.dumps
+    dumps, write, monotonic = json.dumps, os.write, time.monotonic
 
     def send(event: str, **data: object) -> None:
-        results.write(dumps({"event": event, **data}) + "\n")
-        results.flush()
+        line = memoryview((dumps({"event": event, "at": monotonic(), **data}) + "\n").encode())
+        while line:
+            line = line[write(results, line):]
 
     _limit_memory(job.get("memory_mb", 1024))
     sys.setrecursionlimit(job.get("recursion_limit", 1000))
@@ -64,7 +70,6 @@ def main(job: dict | None = None) -> None:
         for case in job["cases"]:
             send("case", result=observe.run_case(code, case, limit))
     send("done")
-    results.close()
     os._exit(0)  # skip interpreter teardown: learner objects may have odd __del__ methods
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import select
 import selectors
@@ -74,11 +75,14 @@ class SubprocessExecutor:
                "check_module": check_module}
         limits = [c["time_limit"] for c in cases]
         load_limit = max(limits, default=5.0)
-        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir, \
+                tempfile.TemporaryFile(dir=workdir) as results:
+            job["results_fd"] = results.fileno()
+            started = time.monotonic()
             proc = self._start(workdir, job)
             try:
-                return self._talk(proc, json.dumps(job) if proc.stdin else "", cases, limits,
-                                  load_limit)
+                return self._talk(proc, json.dumps(job), cases, limits, load_limit,
+                                  _ResultReader(results.fileno(), proc.stdout, started))
             finally:
                 self._finish(proc)
 
@@ -90,19 +94,17 @@ class SubprocessExecutor:
         return subprocess.Popen(
             [self.python, "-I", "-c", _CHILD, _PACKAGE_ROOT],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=workdir, start_new_session=True, env=_child_env(),
+            cwd=workdir, start_new_session=True, env=_child_env(), pass_fds=(job["results_fd"],),
         )
 
     def _talk(self, proc: subprocess.Popen[bytes], job: str, cases: list[dict[str, Any]],
-              limits: list[float], load_limit: float) -> dict[str, Any]:
-        assert proc.stdout is not None
+              limits: list[float], load_limit: float, lines: _ResultReader) -> dict[str, Any]:
         if proc.stdin is not None:  # a fresh interpreter reads its job from stdin
             try:
                 proc.stdin.write(job.encode())
                 proc.stdin.close()
             except BrokenPipeError:
                 pass
-        lines = _LineReader(proc.stdout)
         results: list[dict[str, Any]] = []
         event = lines.next(STARTUP_LIMIT)
         if event is None or event.get("event") != "hello":
@@ -116,10 +118,9 @@ class SubprocessExecutor:
         if event.get("error") is not None:
             return {"load_error": event["error"], "results": []}
         for case, limit in zip(cases, limits, strict=True):
-            started = time.perf_counter()
             event = lines.next(limit)
             if event is None or event.get("event") != "case":
-                elapsed = round((time.perf_counter() - started) * 1000, 3)
+                elapsed = round((time.monotonic() - lines.last) * 1000, 3)
                 if lines.timed_out:
                     results.append({"id": case["id"], "status": "timeout", "duration_ms": elapsed})
                 else:
@@ -152,25 +153,30 @@ class ZygoteExecutor(SubprocessExecutor):
                "output_limit": self.output_limit, "memory_mb": self.memory_mb,
                "check_module": check_module}
         limits = [c["time_limit"] for c in cases]
-        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir, \
+                tempfile.TemporaryFile(dir=workdir) as results:
             job["workdir"] = workdir
-            proc = self._fork(job, cases)
+            started = time.monotonic()
+            proc = self._fork(job, cases, results.fileno())
             if proc is None:
                 return {"load_error": {"type": "Crashed", "origin": "grader", "line": None,
                                        "traceback": "", "message": "the grader could not start "
                                        "a process to run your code in: grade it again"},
                         "results": []}
             try:
-                return self._talk(proc, "", cases, limits, max(limits, default=5.0))
+                return self._talk(proc, "", cases, limits, max(limits, default=5.0),
+                                  _ResultReader(results.fileno(), proc.stdout, started))
             finally:
                 self._finish(proc)
 
-    def _fork(self, job: dict[str, Any], cases: list[dict[str, Any]]) -> _ZygoteChild | None:
+    def _fork(self, job: dict[str, Any], cases: list[dict[str, Any]],
+              results_fd: int) -> _ZygoteChild | None:
         """Ask the zygote for a child (starting the zygote if there is none, or it died)."""
         with self._lock:
-            return self._fork_locked(job, cases)
+            return self._fork_locked(job, cases, results_fd)
 
-    def _fork_locked(self, job: dict[str, Any], cases: list[dict[str, Any]]) -> _ZygoteChild | None:
+    def _fork_locked(self, job: dict[str, Any], cases: list[dict[str, Any]],
+                     results_fd: int) -> _ZygoteChild | None:
         for _attempt in range(2):
             sock = self._ensure_zygote()
             fresh = [c for c in cases if self._registered.get(c["id"]) is not c["spec"]]
@@ -178,7 +184,7 @@ class ZygoteExecutor(SubprocessExecutor):
             try:
                 if fresh:
                     send_frame(sock, {"op": "cases", "specs": {c["id"]: c["spec"] for c in fresh}})
-                send_frame(sock, job, (write_end,))
+                send_frame(sock, job, (write_end, results_fd))
                 pid = self._reply("started")
             except OSError:
                 pid = None
@@ -336,33 +342,57 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         proc.stdout.close()
 
 
-class _LineReader:
-    """Reads JSON lines from a pipe with a deadline, without trusting how much the child writes."""
+class _ResultReader:
+    """The child's events, read from its results file, with a time limit per step.
 
+    The child writes each event to a file, so this process is not woken once per case: it sleeps
+    until the child's stdout pipe closes (the child has ended), the current step's time is up, or
+    ``POLL`` seconds pass, then reads how far the child got. Each event carries when it was
+    written (``at``), so a step's limit counts from the end of the step before, as if each line
+    had been read at once; a forged ``at`` is clamped between the previous one and now.
+    """
+
+    POLL = 0.1
     MAX_LINE = 16 * 1024 * 1024
 
-    def __init__(self, stream: Any) -> None:
-        self.fd = stream.fileno()
-        self.buffer = b""
+    def __init__(self, results_fd: int, alive: Any, started: float) -> None:
+        self.fd, self.offset, self.buffer = results_fd, 0, b""
+        self.alive = alive.fileno()
         self.selector = selectors.DefaultSelector()
-        self.selector.register(self.fd, selectors.EVENT_READ)
-        self.timed_out = False
+        self.selector.register(self.alive, selectors.EVENT_READ)
+        self.last = started  # when the step now running began
+        self.gone = self.timed_out = False
 
-    def next(self, timeout: float) -> dict[str, Any] | None:
-        """The next event, or None on timeout (``timed_out`` set) or end of stream."""
-        deadline = time.monotonic() + timeout
+    def next(self, limit: float) -> dict[str, Any] | None:
+        """The next event, or None on timeout (``timed_out`` set), a child that has ended, or a
+        line that is not an event."""
         self.timed_out = False
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not self.selector.select(left):
+        while True:
+            self._read()
+            if b"\n" in self.buffer:
+                return self._take()
+            if self.gone or len(self.buffer) > self.MAX_LINE:
+                return None
+            left = self.last + limit - time.monotonic()
+            if left <= 0:
                 self.timed_out = True
                 return None
-            chunk = os.read(self.fd, 65536)
-            if not chunk or len(self.buffer) > self.MAX_LINE:
-                return None
+            if self.selector.select(min(left, self.POLL)) and not os.read(self.alive, 65536):
+                self.gone = True  # the pipe closed: whatever the child wrote is in the file
+
+    def _read(self) -> None:
+        while chunk := os.pread(self.fd, 1 << 20, self.offset):
+            self.offset += len(chunk)
             self.buffer += chunk
+
+    def _take(self) -> dict[str, Any] | None:
         line, self.buffer = self.buffer.split(b"\n", 1)
         try:
-            return json.loads(line)
+            event = json.loads(line)
         except ValueError:
             return None
+        at = event.get("at") if isinstance(event, dict) else None
+        now = time.monotonic()
+        known = isinstance(at, (int, float)) and math.isfinite(at)
+        self.last = min(max(at, self.last), now) if known else now
+        return event if isinstance(event, dict) else None

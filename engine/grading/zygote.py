@@ -12,8 +12,9 @@ Protocol, on the socket the worker passes as ``argv[2]``:
 - worker -> zygote, frames of a 4-byte big-endian length then JSON, sent with ``socket.send_fds``:
   ``{"op": "cases", "specs": {id: spec}}`` registers cases;
   ``{"op": "job", "workdir": str, "source": str, "cases": [id], "output_limit": int,
-  "memory_mb": int, "check_module": bool}`` carries one descriptor, the write end of the child's
-  result pipe, and starts a child (``engine.grading.child.main``);
+  "memory_mb": int, "check_module": bool}`` carries two descriptors, the write end of a pipe
+  that becomes the child's stdout and the file it writes its results to, and starts a child
+  (``engine.grading.child.main``);
   ``{"op": "kill", "pid": int}`` kills that child's session if it is still alive.
 - zygote -> worker, JSON lines: ``{"started": pid}`` after each job, and ``{"exited": pid,
   "code": int}`` when a child ends (negative: killed by that signal), as ``subprocess`` reports it.
@@ -102,7 +103,7 @@ class Zygote:
             self.specs.update(message["specs"])
             observe.precompile(list(message["specs"].values()))
         elif op == "job":
-            pid = self.fork(message, fds[0])
+            pid = self.fork(message, fds[0], fds[1])
             self.live.add(pid)
             self.send({"started": pid})
         elif op == "kill" and message["pid"] in self.live:
@@ -110,10 +111,10 @@ class Zygote:
         for fd in fds:
             os.close(fd)
 
-    def fork(self, message: dict[str, Any], result_fd: int) -> int:
+    def fork(self, message: dict[str, Any], stdout_fd: int, results_fd: int) -> int:
         job = {"source": message["source"], "cases": [self.specs[i] for i in message["cases"]],
                "output_limit": message["output_limit"], "memory_mb": message["memory_mb"],
-               "check_module": message["check_module"]}
+               "check_module": message["check_module"], "results_fd": results_fd}
         gc.freeze()  # keep the collector from touching (and so copying) this process's pages
         pid = os.fork()
         if pid == 0:  # the child: let go of everything of the zygote's, then grade; never return
@@ -124,8 +125,8 @@ class Zygote:
                 os.chdir(message["workdir"])
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)
-                os.dup2(result_fd, 1)
-                for fd in (null, result_fd, self.wake_r, self.wake_w):
+                os.dup2(stdout_fd, 1)
+                for fd in (null, stdout_fd, self.wake_r, self.wake_w):
                     os.close(fd)
                 self.selector.close()
                 self.sock.close()
