@@ -411,3 +411,15 @@ def test_the_zygote_child_reports_how_it_ended(mini_suite):
     finally:
         executor.close()
     assert os.name == "posix"
+
+
+def test_the_zygote_warm_up_cuts_a_case_that_never_ends_short():
+    """The zygote runs every case once on a stand-in Value before forking; a script that would
+    loop forever there must not keep it from ever serving a child."""
+    from engine.grading import observe, zygote
+
+    spec = {"id": "forever", "kind": "script", "script": "while True:\n    pass\n"}
+    observe.precompile([spec])
+    started = time.monotonic()
+    zygote._warm_up([spec])
+    assert time.monotonic() - started < 2
