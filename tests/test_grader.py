@@ -162,6 +162,15 @@ def test_a_hanging_case_times_out_and_later_cases_are_skipped(mini_suite, sandbo
     assert report.status == "fail"
 
 
+def test_writing_a_huge_file_is_an_error_not_a_full_disk(mini_suite, sandbox):
+    source = in_relu("open('huge.bin', 'wb').write(b'x' * (80 << 20))")
+    report = grade(mini_suite, source, sandbox)
+    result = statuses(report)
+    assert result["ReLU of a product: (a * b).relu()"] == "error"
+    assert "File too large" in only(report, "error")[0].message
+    assert result["Addition: a + b"] == result["Hidden product"] == "passed"
+
+
 def test_top_level_infinite_loop_is_reported_once(mini_suite, sandbox):
     report = grade(mini_suite, "while True:\n    pass\n", sandbox)
     assert report.status == "error" and report.tests == []

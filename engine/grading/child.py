@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 
@@ -23,12 +24,20 @@ except ImportError:  # not on this platform: the parent's time limit still appli
     resource = None  # type: ignore[assignment]
 
 
-def _limit_memory(megabytes: int) -> None:
+FILE_LIMIT_MB = 64  # no file this process writes (its results included) may grow past this
+
+
+def _limit_resources(memory_mb: int) -> None:
+    """Cap memory, and the size of any file written, so a loop of writes fails with "File too
+    large" instead of filling the grader's disk."""
     if resource is None:
         return
-    limit = megabytes * 1024 * 1024
-    with contextlib.suppress(ValueError, OSError):  # a lower hard limit is already in force
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    for kind, megabytes in ((resource.RLIMIT_AS, memory_mb), (resource.RLIMIT_FSIZE, FILE_LIMIT_MB)):
+        limit = megabytes * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):  # a lower hard limit is already in force
+            resource.setrlimit(kind, (limit, limit))
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an OSError in the learner's code, not a kill
 
 
 def _read_job(fd: int = 0) -> dict:
@@ -58,7 +67,7 @@ def main(job: dict | None = None) -> None:
         while line:
             line = line[write(results, line):]
 
-    _limit_memory(job.get("memory_mb", 1024))
+    _limit_resources(job.get("memory_mb", 1024))
     sys.setrecursionlimit(job.get("recursion_limit", 1000))
     send("hello")
     limit = job.get("output_limit", observe.DEFAULT_OUTPUT_LIMIT)

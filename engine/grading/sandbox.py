@@ -356,7 +356,7 @@ class _ResultReader:
     MAX_LINE = 16 * 1024 * 1024
 
     def __init__(self, results_fd: int, alive: Any, started: float) -> None:
-        self.fd, self.offset, self.buffer = results_fd, 0, b""
+        self.fd, self.offset, self.buffer, self.pos = results_fd, 0, b"", 0
         self.alive = alive.fileno()
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.alive, selectors.EVENT_READ)
@@ -368,10 +368,13 @@ class _ResultReader:
         line that is not an event."""
         self.timed_out = False
         while True:
-            self._read()
-            if b"\n" in self.buffer:
-                return self._take()
-            if self.gone or len(self.buffer) > self.MAX_LINE:
+            end = self.buffer.find(b"\n", self.pos)
+            if end < 0:
+                self._read()
+                end = self.buffer.find(b"\n", self.pos)
+            if end >= 0:
+                return self._take(end)
+            if self.gone or len(self.buffer) - self.pos > self.MAX_LINE:
                 return None
             left = self.last + limit - time.monotonic()
             if left <= 0:
@@ -381,12 +384,16 @@ class _ResultReader:
                 self.gone = True  # the pipe closed: whatever the child wrote is in the file
 
     def _read(self) -> None:
-        while chunk := os.pread(self.fd, 1 << 20, self.offset):
+        """What the child has written since, never holding more than about one line too long."""
+        if self.pos:
+            self.buffer, self.pos = self.buffer[self.pos:], 0
+        while len(self.buffer) <= self.MAX_LINE and (
+                chunk := os.pread(self.fd, 1 << 20, self.offset)):
             self.offset += len(chunk)
             self.buffer += chunk
 
-    def _take(self) -> dict[str, Any] | None:
-        line, self.buffer = self.buffer.split(b"\n", 1)
+    def _take(self, end: int) -> dict[str, Any] | None:
+        line, self.pos = self.buffer[self.pos:end], end + 1
         try:
             event = json.loads(line)
         except ValueError:
