@@ -171,6 +171,28 @@ def test_writing_a_huge_file_is_an_error_not_a_full_disk(mini_suite, sandbox):
     assert result["Addition: a + b"] == result["Hidden product"] == "passed"
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_process_the_learner_leaves_behind_is_killed_and_does_not_hold_up_the_verdict(
+        mini_suite, sandbox, tmp_path):
+    """A forked grandchild keeps the child's stdout open, so the child's end is never seen: the
+    results file is read as it grows all the same. And the grandchild, busy forever, does not
+    outlive the grading: the child's whole session is killed, even after the child has ended."""
+    pids = tmp_path / "pids"
+    lingering = ("import os\nif os.fork() == 0:\n"
+                 f"    open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+                 "    while True: pass\n")
+    started = time.monotonic()
+    report = grade(mini_suite, lingering + REFERENCE, sandbox)
+    assert report.status == "pass"
+    assert time.monotonic() - started < 10
+    left = [int(p) for p in pids.read_text().split()]
+    assert left  # one per time the module ran
+    deadline = time.monotonic() + 5
+    while not all(_gone(p) for p in left) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(p) for p in left)
+
+
 def test_top_level_infinite_loop_is_reported_once(mini_suite, sandbox):
     report = grade(mini_suite, "while True:\n    pass\n", sandbox)
     assert report.status == "error" and report.tests == []

@@ -304,7 +304,7 @@ class _ZygoteChild:
 def best_executor() -> SubprocessExecutor:
     """The zygote where the platform can fork (a child in ~1 ms), else a fresh interpreter per
     submission (~40 ms): the same verdicts either way."""
-    return ZygoteExecutor() if hasattr(os, "fork") else SubprocessExecutor()
+    return ZygoteExecutor() if hasattr(os, "fork") and hasattr(os, "waitid") else SubprocessExecutor()
 
 
 def _child_env() -> dict[str, str]:
@@ -324,19 +324,42 @@ def _crash_error(proc: subprocess.Popen[bytes], doing: str) -> dict[str, Any]:
                        "os._exit() or used too much memory at the top level"}
 
 
-def _wait_or_kill(proc: subprocess.Popen[bytes]) -> None:
-    try:  # let it finish dying on its own, so the exit code says what really happened
-        proc.wait(timeout=2)
-    except subprocess.TimeoutExpired:
+def _wait_or_kill(proc: Any) -> None:
+    """Give a dying child 2 s to end on its own, so its exit code says what really happened; then
+    make sure it, and whatever it started, is gone."""
+    if isinstance(proc, subprocess.Popen):
+        _await_exit(proc.pid, 2.0)
         _kill(proc)
+    else:  # a zygote's child: the zygote kills its session when it reaps it
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=2)
+        proc.kill()
+
+
+def _await_exit(pid: int, timeout: float) -> None:
+    """Wait for the process to end without reaping it: until it is reaped, its pid still names
+    its session, so killing the session cannot hit anyone else."""
+    if not hasattr(os, "waitid"):
+        return  # _kill then kills first and reaps after, which is as safe
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return
+        except ChildProcessError:
+            return
+        time.sleep(0.002)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
+    """Kill the child's whole session, even when the child itself has already ended, so nothing
+    it started (a forked process looping forever) outlives its grading; then reap it."""
+    if proc.returncode is None:  # not reaped yet: its pid still names its session
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
     proc.wait()
     if proc.stdout is not None:
         proc.stdout.close()

@@ -137,13 +137,18 @@ class Zygote:
         return pid
 
     def reap(self) -> None:
+        """Report every child that has ended, after killing its session: whatever the child
+        started (a forked process looping forever) does not outlive it. The session is killed
+        before the child is reaped, while its pid cannot yet belong to anyone else."""
         while self.live:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid = _ended_child()
             except ChildProcessError:
                 return
             if not pid:
                 return
+            kill_session(pid)
+            _, status = os.waitpid(pid, 0)
             self.live.discard(pid)
             self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
@@ -190,6 +195,12 @@ def _warm_up(specs: list[dict[str, Any]]) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     gc.collect()
+
+
+def _ended_child() -> int:
+    """The pid of a child that has ended but is not reaped yet (0 if none)."""
+    info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    return info.si_pid if info is not None else 0
 
 
 def kill_session(pid: int) -> None:
