@@ -68,6 +68,8 @@ def _read_frame(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
 
 
 class Zygote:
+    """The loop: frames from the worker, and SIGCHLD (through a wake-up pipe) for ended children."""
+
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.specs: dict[str, dict[str, Any]] = {}
