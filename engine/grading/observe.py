@@ -268,12 +268,17 @@ def _compile_case_code(text: str, mode: str) -> Any:
     return code
 
 
+def _flat_code(flat: list[str]) -> Any:
+    """A flat case's operations as one code object: one ``exec`` per case, not one per line."""
+    return _compile_case_code("\n".join(flat), "exec")
+
+
 def precompile(specs: list[dict[str, Any]]) -> None:
     """Compile every case's code now (a zygote does this once, before forking children)."""
     for spec in specs:
         if spec["kind"] == "data":
             if "flat" in spec:
-                _compile_case_code("\n".join(spec["flat"]), "exec")
+                _flat_code(spec["flat"])
             for step in spec.get("steps", ()):
                 _compile_case_code(step, "exec")
             _compile_case_code(spec["expression"], "eval")
@@ -287,7 +292,7 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
     flat = case.get("flat")
     if flat is not None:  # one operation per line (engine.grading.graph): same calls, named nodes
-        exec(_compile_case_code("\n".join(flat), "exec"), scope)  # one code object: one exec
+        exec(_flat_code(flat), scope)
         result = scope[case["output"]]
     else:
         for step in case.get("steps", ()):

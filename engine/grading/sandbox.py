@@ -70,51 +70,69 @@ class SubprocessExecutor:
     def _run_child(self, source: str, cases: list[dict[str, Any]],
                    check_module: bool) -> dict[str, Any]:
         """Run one child until it finishes, or until a case times out or the child dies."""
-        job = {"source": source, "cases": [c["spec"] for c in cases],
-               "output_limit": self.output_limit, "memory_mb": self.memory_mb,
-               "check_module": check_module}
         limits = [c["time_limit"] for c in cases]
-        load_limit = max(limits, default=5.0)
         with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir, \
                 tempfile.TemporaryFile(dir=workdir) as results:
-            job["results_fd"] = results.fileno()
             started = time.monotonic()
-            proc = self._start(workdir, job)
+            proc = self._start(workdir, source, cases, check_module, results.fileno())
+            if proc is None:
+                return {"load_error": {"type": "Crashed", "origin": "grader", "line": None,
+                                       "traceback": "", "message": "the grader could not start "
+                                       "a process to run your code in: grade it again"},
+                        "results": []}
             try:
-                return self._talk(proc, json.dumps(job), cases, limits, load_limit,
+                return self._talk(proc, cases, limits, max(limits, default=5.0),
                                   _ResultReader(results.fileno(), proc.stdout, started))
             finally:
                 self._finish(proc)
 
+    def _start(self, workdir: str, source: str, cases: list[dict[str, Any]],
+               check_module: bool, results_fd: int) -> Any:
+        """A fresh interpreter, its job on stdin: slower to start (~40 ms), safe from any parent."""
+        job = {"source": source, "cases": [c["spec"] for c in cases],
+               "output_limit": self.output_limit, "memory_mb": self.memory_mb,
+               "check_module": check_module, "results_fd": results_fd}
+        proc = subprocess.Popen(
+            [self.python, "-I", "-c", _CHILD, _PACKAGE_ROOT],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=workdir, start_new_session=True, env=_child_env(), pass_fds=(results_fd,),
+        )
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        return proc
+
+    def _wait_or_kill(self, proc: subprocess.Popen[bytes]) -> None:
+        """Give a dying child 2 s to end on its own, so its exit code says what really happened;
+        then make sure it, and whatever it started, is gone."""
+        _await_exit(proc.pid, 2.0)
+        _kill(proc)
+
     def _finish(self, proc: Any) -> None:
         _kill(proc)
 
-    def _start(self, workdir: str, job: dict[str, Any]) -> Any:
-        """A fresh interpreter: slower to start (~40 ms), safe from any parent."""
-        return subprocess.Popen(
-            [self.python, "-I", "-c", _CHILD, _PACKAGE_ROOT],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=workdir, start_new_session=True, env=_child_env(), pass_fds=(job["results_fd"],),
-        )
+    def _crash_error(self, proc: Any, doing: str) -> dict[str, Any]:
+        self._wait_or_kill(proc)
+        code = proc.returncode
+        how = (f"was killed by signal {-code}" if code is not None and code < 0
+               else f"exited ({code})")
+        return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
+                "message": f"the Python process {how} while {doing}: your code may have called "
+                           "os._exit() or used too much memory at the top level"}
 
-    def _talk(self, proc: subprocess.Popen[bytes], job: str, cases: list[dict[str, Any]],
-              limits: list[float], load_limit: float, lines: _ResultReader) -> dict[str, Any]:
-        if proc.stdin is not None:  # a fresh interpreter reads its job from stdin
-            try:
-                proc.stdin.write(job.encode())
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
+    def _talk(self, proc: Any, cases: list[dict[str, Any]], limits: list[float],
+              load_limit: float, lines: _ResultReader) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
         event = lines.next(STARTUP_LIMIT)
         if event is None or event.get("event") != "hello":
-            return {"load_error": _crash_error(proc, "starting Python"), "results": []}
+            return {"load_error": self._crash_error(proc, "starting Python"), "results": []}
         event = lines.next(load_limit)
         if event is None:
             if lines.timed_out:
                 return {"load_error": load_timeout_error(load_timeout_message(load_limit)),
                         "results": []}
-            return {"load_error": _crash_error(proc, "loading your code"), "results": []}
+            return {"load_error": self._crash_error(proc, "loading your code"), "results": []}
         if event.get("error") is not None:
             return {"load_error": event["error"], "results": []}
         for case, limit in zip(cases, limits, strict=True):
@@ -124,7 +142,7 @@ class SubprocessExecutor:
                 if lines.timed_out:
                     results.append({"id": case["id"], "status": "timeout", "duration_ms": elapsed})
                 else:
-                    _wait_or_kill(proc)
+                    self._wait_or_kill(proc)
                     results.append({"id": case["id"], "status": "crashed", "duration_ms": elapsed,
                                     "exit_code": proc.returncode})
                 break
@@ -147,31 +165,12 @@ class ZygoteExecutor(SubprocessExecutor):
         self._exits: dict[int, int | None] = {}  # pid -> exit code (None: running), tracked ones
         self._replies = b""
 
-    def _run_child(self, source: str, cases: list[dict[str, Any]],
-                   check_module: bool) -> dict[str, Any]:
-        job = {"op": "job", "source": source, "cases": [c["id"] for c in cases],
-               "output_limit": self.output_limit, "memory_mb": self.memory_mb,
-               "check_module": check_module}
-        limits = [c["time_limit"] for c in cases]
-        with tempfile.TemporaryDirectory(prefix="gradlab-") as workdir, \
-                tempfile.TemporaryFile(dir=workdir) as results:
-            job["workdir"] = workdir
-            started = time.monotonic()
-            proc = self._fork(job, cases, results.fileno())
-            if proc is None:
-                return {"load_error": {"type": "Crashed", "origin": "grader", "line": None,
-                                       "traceback": "", "message": "the grader could not start "
-                                       "a process to run your code in: grade it again"},
-                        "results": []}
-            try:
-                return self._talk(proc, "", cases, limits, max(limits, default=5.0),
-                                  _ResultReader(results.fileno(), proc.stdout, started))
-            finally:
-                self._finish(proc)
-
-    def _fork(self, job: dict[str, Any], cases: list[dict[str, Any]],
-              results_fd: int) -> _ZygoteChild | None:
+    def _start(self, workdir: str, source: str, cases: list[dict[str, Any]],
+               check_module: bool, results_fd: int) -> _ZygoteChild | None:
         """Ask the zygote for a child (starting the zygote if there is none, or it died)."""
+        job = {"op": "job", "workdir": workdir, "source": source,
+               "cases": [c["id"] for c in cases], "output_limit": self.output_limit,
+               "memory_mb": self.memory_mb, "check_module": check_module}
         with self._lock:
             return self._fork_locked(job, cases, results_fd)
 
@@ -251,6 +250,12 @@ class ZygoteExecutor(SubprocessExecutor):
                 raise ConnectionResetError("the zygote has gone")
             self._replies += chunk
 
+    def _wait_or_kill(self, proc: Any) -> None:
+        """As for a fresh interpreter; the zygote kills the session when it reaps the child."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=2)
+        proc.kill()
+
     def _finish(self, proc: Any) -> None:
         with self._lock:
             proc.kill()
@@ -313,27 +318,6 @@ def _child_env() -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"  # set iteration order is then the same run to run
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
-
-
-def _crash_error(proc: subprocess.Popen[bytes], doing: str) -> dict[str, Any]:
-    _wait_or_kill(proc)
-    code = proc.returncode
-    how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
-    return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
-            "message": f"the Python process {how} while {doing}: your code may have called "
-                       "os._exit() or used too much memory at the top level"}
-
-
-def _wait_or_kill(proc: Any) -> None:
-    """Give a dying child 2 s to end on its own, so its exit code says what really happened; then
-    make sure it, and whatever it started, is gone."""
-    if isinstance(proc, subprocess.Popen):
-        _await_exit(proc.pid, 2.0)
-        _kill(proc)
-    else:  # a zygote's child: the zygote kills its session when it reaps it
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=2)
-        proc.kill()
 
 
 def _await_exit(pid: int, timeout: float) -> None:
