@@ -29,10 +29,10 @@ def make_submissions(folder: Path, count: int) -> list[Path]:
 
 
 def measure(repeats: int, count: int, log: Callable[[str], None]) -> dict[str, list[float]]:
-    from engine.grading.batch import grade_many
-    from engine.grading.check import load_for_grading
-    from engine.grading.runner import grade
-    from engine.grading.sandbox import SubprocessExecutor
+    from engine.authoring.batch import grade_many
+    from engine.authoring.check import load_for_grading
+    from engine.grading.grade import grade
+    from engine.sandbox.executor import SubprocessExecutor
 
     out: dict[str, list[float]] = {"batch_jobs2_fps": [], "batch_jobs1_fps": [], "sequential_fps": []}
     folder = Path(tempfile.mkdtemp(prefix="gradlab-bench-"))

@@ -12,11 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from engine.grading.check import CheckResult, check_problem, load_and_compile, load_for_grading
-from engine.grading.problem import ProblemError
+from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
+from engine.authoring.problem import ProblemError
+from engine.grading.grade import grade
 from engine.grading.report import render_text
-from engine.grading.runner import grade
-from engine.grading.sandbox import SubprocessExecutor, best_executor
+from engine.sandbox.executor import SubprocessExecutor, best_executor
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +81,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
     """Regrade learners' export files; a claim holds when the regrade solves what was claimed."""
-    from engine.grading import bundle
+    from engine.authoring import bundle
 
     if not paths:
         raise _UsageError("give the export files (or folders of them) to regrade")
@@ -122,7 +122,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
 
 
 def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:
-    from engine.grading import batch
+    from engine.authoring import batch
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -173,7 +173,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecutor,
                    args: argparse.Namespace) -> bool:
     """Mutation testing of one problem; True when a mutant survived."""
-    from engine.grading import mutation
+    from engine.authoring import mutation
 
     if not checked.ok or checked.problem is None or checked.suite is None:
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
@@ -191,7 +191,7 @@ def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecuto
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from engine.grading import scaffold
+    from engine.authoring import scaffold
 
     root = Path(args.dir) if args.dir else problems_dir()
     try:

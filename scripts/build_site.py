@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.grading.check import load_for_grading  # noqa: E402
-from engine.grading.problem import ProblemError  # noqa: E402
-from engine.grading.sandbox import SubprocessExecutor  # noqa: E402
+from engine.authoring.check import load_for_grading  # noqa: E402
+from engine.authoring.problem import ProblemError  # noqa: E402
+from engine.sandbox.executor import SubprocessExecutor  # noqa: E402
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json")

@@ -38,13 +38,13 @@ py.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel");
 py.runPython(`
 # Everything a run touches, imported now so a restored interpreter does no imports at all;
 # plus the standard modules learners reach for most.
-import engine.grading.browser, engine.grading.observe, engine.grading.judge, engine.grading.report
-import engine.grading.protocol, engine.grading.runner, engine.autograd
+import engine.browser.worker, engine.grading.observe, engine.grading.judge, engine.grading.report
+import engine.browser.protocol, engine.grading.grade, engine.autograd
 import math, random, collections, functools, itertools, dataclasses, typing, enum, copy, operator
 import json, re, traceback, time
-engine.grading.protocol.schema()  # reads a package file: cache it before the snapshot
+engine.browser.protocol.schema()  # reads a package file: cache it before the snapshot
 `);
-const browser = py.pyimport("engine.grading.browser");
+const browser = py.pyimport("engine.browser.worker");
 const warmups = warmupFile ? JSON.parse(readFileSync(warmupFile, "utf8")) : [];
 let runId = 0;
 for (const { suite, sources } of warmups) {
@@ -67,7 +67,7 @@ const snapshot = py.makeMemorySnapshot();
 const check = await loadPyodide({ indexURL: pyodideDir + "/", _loadSnapshot: snapshot }).catch((error) => {
   throw new Error(`the snapshot does not restore (heap ${(snapshot.length / 2 ** 20).toFixed(1)} MiB; did the warm-up grow it?): ${error}`);
 });
-const restored = JSON.parse(check.pyimport("engine.grading.browser").loaded_suites());
+const restored = JSON.parse(check.pyimport("engine.browser.worker").loaded_suites());
 if (Object.keys(restored).length !== warmups.length) throw new Error(`restored snapshot holds ${JSON.stringify(restored)}`);
 const packed = sparse(snapshot);
 writeFileSync(out, packed);

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.grading.check import load_and_compile
-from engine.grading.runner import InProcessExecutor
-from engine.grading.sandbox import SubprocessExecutor
+from engine.authoring.check import load_and_compile
+from engine.grading.grade import InProcessExecutor
+from engine.sandbox.executor import SubprocessExecutor
 
 pytest_plugins = ["site_fixtures"]  # the built site, local servers and Chromium
 # Known-mistake signatures are cached on disk between runs: tests use their own, empty cache.

@@ -15,7 +15,7 @@ import pytest
 from conftest import BASIC, REFERENCE, REPO, write_problem
 
 GRADLAB = [sys.executable, "-m", "engine.cli"]
-SCHEMAS = REPO / "docs" / "schemas"
+SCHEMAS = REPO / "engine" / "schemas"
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from serve import serve_in_thread
 
 from conftest import REPO
-from engine.grading import scaffold
+from engine.authoring import scaffold
 
 pytestmark = pytest.mark.browser
 

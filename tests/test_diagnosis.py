@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import BASIC, REFERENCE, patch, write_problem
-from engine.grading import diagnose, graph
-from engine.grading.check import load_for_grading
-from engine.grading.runner import grade
+from engine.authoring import flatten as graph
+from engine.authoring import mistakes
+from engine.authoring.check import load_for_grading
+from engine.grading.grade import grade
 
 WRONG = BASIC / "solutions" / "wrong"
 CORRECT = BASIC / "solutions" / "correct"
@@ -110,7 +111,7 @@ def test_when_node_grads_cannot_be_read_there_is_no_localisation_but_still_a_dia
 @pytest.mark.parametrize("path", sorted(WRONG.glob("*.py")), ids=lambda p: p.stem)
 def test_each_known_mistake_is_named_unless_another_fails_the_same_way(suite, sandbox, path):
     report = grade(suite, path.read_text(), sandbox)
-    mistake, hint = diagnose.header(path)
+    mistake, hint = mistakes.header(path)
     twins = {"backward_in_forward_order", "only_direct_children"}  # identical behaviour
     if path.stem in twins:
         assert report.diagnosis is None
@@ -141,7 +142,7 @@ def test_a_known_mistake_in_another_style_is_named_and_an_unknown_one_is_not(sui
         assert report.diagnosis is None
     else:
         assert report.diagnosis is not None
-        assert report.diagnosis["mistake"] == diagnose.header(WRONG / f"{expected}.py")[0]
+        assert report.diagnosis["mistake"] == mistakes.header(WRONG / f"{expected}.py")[0]
 
 
 def test_probes_never_count_toward_the_score(suite, sandbox):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENCE, patch
-from engine.grading.runner import grade
-from engine.grading.sandbox import SubprocessExecutor, ZygoteExecutor
+from engine.grading.grade import grade
+from engine.sandbox.executor import SubprocessExecutor, ZygoteExecutor
 
 RELU_LINE = "self.grad += (out.data > 0) * out.grad"
 MUL_LINES = "self.grad += other.data * out.grad\n            other.grad += self.data * out.grad"
@@ -353,7 +353,7 @@ def test_int_and_float_data_styles_are_both_accepted(mini_suite, sandbox):
 
 def test_browser_executor_ends_the_run_at_a_case_stopped_by_an_earlier_worker(mini_suite):
     """Without isolation the page restarts the worker and says which case the learner stopped."""
-    from engine.grading.browser import BrowserExecutor
+    from engine.browser.worker import BrowserExecutor
 
     executor = BrowserExecutor({1: "stopped"}, lambda i, t: None, lambda: "stop")
     report = grade(mini_suite, REFERENCE, executor)
@@ -363,7 +363,7 @@ def test_browser_executor_ends_the_run_at_a_case_stopped_by_an_earlier_worker(mi
 
 
 def test_browser_executor_skips_the_rest_after_a_known_timeout(mini_suite):
-    from engine.grading.browser import BrowserExecutor
+    from engine.browser.worker import BrowserExecutor
 
     report = grade(mini_suite, REFERENCE, BrowserExecutor({0: "timeout"}, lambda i, t: None,
                                                           lambda: "timeout"))
@@ -445,7 +445,8 @@ def test_the_zygote_child_reports_how_it_ended(mini_suite):
 def test_the_zygote_warm_up_cuts_a_case_that_never_ends_short():
     """The zygote runs every case once on a stand-in Value before forking; a script that would
     loop forever there must not keep it from ever serving a child."""
-    from engine.grading import observe, zygote
+    from engine.grading import observe
+    from engine.sandbox import zygote
 
     spec = {"id": "forever", "kind": "script", "script": "while True:\n    pass\n"}
     observe.precompile([spec])

@@ -8,8 +8,8 @@ import sys
 import textwrap
 
 from conftest import BASIC, REFERENCE, REPO, write_problem
-from engine.grading import mutants, mutation
-from engine.grading.check import load_and_compile
+from engine.authoring import mutants, mutation
+from engine.authoring.check import load_and_compile
 
 SMALL = textwrap.dedent('''\
     class Value:

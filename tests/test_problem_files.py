@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from conftest import write_problem
-from engine.grading.check import load_and_compile
-from engine.grading.problem import ProblemError
+from engine.authoring.check import load_and_compile
+from engine.authoring.problem import ProblemError
 
 
 def issues_for(tmp_path, files: dict[str, str]) -> list[str]:

@@ -10,10 +10,10 @@ from jsonschema.validators import Draft202012Validator
 from referencing import Registry, Resource
 
 from conftest import REFERENCE, REPO, patch
-from engine.grading import browser
-from engine.grading.protocol import ProtocolError, check, schema
+from engine.browser import worker as browser
+from engine.browser.protocol import ProtocolError, check, schema
 
-REPORT_SCHEMA = json.loads((REPO / "docs/schemas/report.schema.json").read_text())
+REPORT_SCHEMA = json.loads((REPO / "engine/schemas/report.schema.json").read_text())
 REGISTRY = Registry().with_resources([
     ("report.schema.json", Resource.from_contents(REPORT_SCHEMA)),
     ("gradlab/report.schema.json", Resource.from_contents(REPORT_SCHEMA)),

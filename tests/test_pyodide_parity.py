@@ -1,7 +1,7 @@
 """The browser's Python (real Pyodide, run in Node) gives the same verdicts as `gradlab grade`.
 
 Every file in every problem's solutions/ (plus the starter) is graded both ways: CPython in a
-child process, and Pyodide through `engine.grading.browser.run`, the worker's entry point.
+child process, and Pyodide through `engine.browser.worker.run`, the worker's entry point.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from conftest import REPO
-from engine.grading.check import load_and_compile
-from engine.grading.runner import grade
+from engine.authoring.check import load_and_compile
+from engine.grading.grade import grade
 
 NODE = shutil.which("node")
 PYODIDE = REPO / "node_modules" / "pyodide" / "pyodide.mjs"

@@ -11,9 +11,9 @@ from jsonschema.validators import Draft202012Validator
 from referencing import Registry, Resource
 
 from conftest import REFERENCE, REPO
-from engine.grading.runner import grade
+from engine.grading.grade import grade
 
-SCHEMAS = {p.name: json.loads(p.read_text()) for p in (REPO / "docs" / "schemas").glob("*.json")}
+SCHEMAS = {p.name: json.loads(p.read_text()) for p in (REPO / "engine" / "schemas").glob("*.json")}
 REGISTRY = Registry().with_resources(
     (s["$id"].split("/")[-1], Resource.from_contents(s)) for s in SCHEMAS.values())
 

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import BASIC, REFERENCE, patch
-from engine.grading.check import load_and_compile
-from engine.grading.runner import grade
+from engine.authoring.check import load_and_compile
+from engine.grading.grade import grade
 
 STARTER = (BASIC / "starter.py").read_text()
 TEXTBOOK = (BASIC / "solutions/correct/micrograd_textbook.py").read_text()

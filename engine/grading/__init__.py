@@ -1,4 +1,6 @@
-"""The grader: problem files -> compiled suite -> observe -> judge -> report.
+"""Pure grading: observe learner code, judge what it did, localise and diagnose, build the report.
 
-Kept free of imports at package level so the grading child process starts fast.
+Standard library only (plus nothing else of ``engine``): no processes, no files. This package is
+what ships to the browser (with ``engine.browser``) and what the sandboxed child runs
+(``observe`` alone). Kept free of imports at package level so a grading child starts fast.
 """

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from engine.grading import graph
+from engine.grading import localise
 from engine.grading.observe import kind_of, number
 from engine.grading.report import CaseResult
 
@@ -70,13 +70,13 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
     if trace and status == "ok":
         finding = None
         if result.status == "failed":
-            finding = graph.localise(trace, obs.get("observations", {}), case["tolerance"],
+            finding = localise.localise(trace, obs.get("observations", {}), case["tolerance"],
                                      show_numbers=visible)
             result.where = finding.message if finding else None
             if finding:
                 result.signature = f"fail:@{finding.kind}"
         if visible:
-            result.graph = graph.view(trace, obs.get("observations", {}), finding)
+            result.graph = localise.view(trace, obs.get("observations", {}), finding)
     return result
 
 

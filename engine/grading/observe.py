@@ -291,7 +291,7 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
     variables = {name: value_cls(value) for name, value in case["values"].items()}
     scope: dict[str, Any] = {"__builtins__": {}, **variables}
     flat = case.get("flat")
-    if flat is not None:  # one operation per line (engine.grading.graph): same calls, named nodes
+    if flat is not None:  # one operation per line (engine.grading.localise): same calls, named nodes
         exec(_flat_code(flat), scope)
         result = scope[case["output"]]
     else:

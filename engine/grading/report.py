@@ -2,7 +2,7 @@
 
 Modelled on Exercism's test-runner ``results.json``: an overall status plus one entry per case
 with name, status, message and captured output. The JSON Schema is
-``docs/schemas/report.schema.json``; bump REPORT_VERSION on any incompatible change.
+``engine/schemas/report.schema.json``; bump REPORT_VERSION on any incompatible change.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class CaseResult:
     output_truncated: bool = False
     duration_ms: float = 0.0
     details: dict[str, Any] | None = None  # visible cases: inputs, expected and got
-    where: str | None = None  # the first operation that goes wrong (engine.grading.graph)
+    where: str | None = None  # the first operation that goes wrong (engine.grading.localise)
     graph: dict[str, Any] | None = None  # visible data cases: every node, got and expected
     hints: list[str] = field(default_factory=list)  # a ladder: concept, direction, specific, code
     # How it failed, coarsely ("fail:backward * right"), for matching known mistakes; not sent.

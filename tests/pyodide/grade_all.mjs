@@ -1,5 +1,5 @@
 // Grades learner files under real Pyodide (from node_modules), through the same entry point the
-// site's worker uses (engine.grading.browser.run). Used by tests/test_pyodide_parity.py.
+// site's worker uses (engine.browser.worker.run). Used by tests/test_pyodide_parity.py.
 //   node grade_all.mjs WHEEL JOBS.json  ->  one JSON report per job on stdout, one per line
 // JOBS.json: {"suites": {slug: suiteJsonText}, "jobs": [{"slug": ..., "source": ...}, ...]}
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ const { loadPyodide } = await import(path.join(root, "node_modules/pyodide/pyodi
 const [wheel, jobsFile] = process.argv.slice(2);
 const py = await loadPyodide();
 py.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel");
-const browser = py.pyimport("engine.grading.browser");
+const browser = py.pyimport("engine.browser.worker");
 const { suites, jobs } = JSON.parse(readFileSync(jobsFile, "utf8"));
 const versions = {};
 for (const [slug, text] of Object.entries(suites)) versions[slug] = browser.add_suite(text);

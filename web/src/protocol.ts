@@ -1,5 +1,5 @@
 // Messages between the page and the Python worker, protocol version 1.
-// The JSON Schema is engine/grading/schemas/worker.schema.json; the Python side checks `run`
+// The JSON Schema is engine/schemas/worker.schema.json; the Python side checks `run`
 // messages against it (engine/grading/protocol.py). Bump PROTOCOL_VERSION on any change.
 
 export const PROTOCOL_VERSION = 1;
@@ -41,7 +41,7 @@ export type ToWorker = InitMessage | RunMessage;
 export const REASON_TIMEOUT = 1;
 export const REASON_STOP = 2;
 
-// The grading report: docs/schemas/report.schema.json (engine/grading/report.py).
+// The grading report: engine/schemas/report.schema.json (engine/grading/report.py).
 export type CaseStatus = "passed" | "failed" | "error" | "timeout";
 
 export interface CaseResult {

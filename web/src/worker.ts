@@ -1,5 +1,5 @@
 // The Python worker: boots Pyodide, installs the engine wheel, grades runs. It never decides
-// verdicts itself: engine.grading.browser does, exactly as `gradlab grade` does on CPython.
+// verdicts itself: engine.browser.worker does, exactly as `gradlab grade` does on CPython.
 import type { PyodideInterface } from "pyodide";
 import type { FromWorker, InitMessage, RunMessage } from "./protocol";
 import { REASON_STOP } from "./protocol";
@@ -80,7 +80,7 @@ async function boot(): Promise<void> {
   };
   if (restored) setTimeout(() => unpackEngine?.(), 1000);
   else unpackEngine();
-  browser = py.pyimport("engine.grading.browser");
+  browser = py.pyimport("engine.browser.worker");
   // Suites added before the snapshot was taken are already here: no fetch for those.
   for (const [slug, version] of Object.entries(JSON.parse(browser.loaded_suites()) as Record<string, string>)) {
     loadedSuites.set(slug, version);

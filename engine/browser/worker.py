@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from engine.browser.protocol import check
 from engine.grading import observe
+from engine.grading.grade import grade
 from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
-from engine.grading.protocol import check
-from engine.grading.runner import grade
 
 _suites: dict[str, dict[str, Any]] = {}
 

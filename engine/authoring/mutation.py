@@ -1,6 +1,6 @@
 """``gradlab check --mutants``: how strong is a problem's suite against plausible mistakes?
 
-Every mutant of the reference (``engine.grading.mutants``) runs against the suite. A mutant the
+Every mutant of the reference (``engine.authoring.mutants``) runs against the suite. A mutant the
 suite fails is killed. One it passes either behaves like the reference (equivalent: no score
 penalty) or is a hole in the suite. Property testing tells them apart: the mutant is compared with
 the reference engine on hundreds of random graphs built from the problem's ``ops`` (the same
@@ -20,12 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.grading import mutants as mutant_gen
-from engine.grading.generate import generate_graph
-from engine.grading.problem import DEFAULT_TOLERANCE, Problem
+from engine.authoring import mutants as mutant_gen
+from engine.authoring.generate import generate_graph
+from engine.authoring.problem import DEFAULT_TOLERANCE, Problem
+from engine.authoring.suite import reference_observations_plain
+from engine.grading.grade import Executor, grade
 from engine.grading.report import Report
-from engine.grading.runner import Executor, grade
-from engine.grading.suite import reference_observations_plain
 
 MUTANT_TIME_LIMIT = 2.0  # seconds per case: a mutant that loops is killed, no need to wait longer
 PROPERTY_GRAPHS = 300

@@ -1,10 +1,9 @@
 """The computational graph of a data case, node by node: for localising a mistake and drawing it.
 
-A data case's expression (``(a + b * c).relu()``) is rewritten at compile time into one operation
-per line (``t1 = b * c``, ``t2 = a + t1``, ``t3 = t2.relu()``): the same calls in the same order,
-so the learner's code cannot tell the difference, but now every intermediate ``Value`` has a name
-and its public ``data`` and ``grad`` can be read after ``backward()``. That is how the learner's
-graph is discovered: through public behaviour only, whatever they call their private fields.
+At compile time a data case's expression is rewritten into one operation per line
+(``engine.authoring.flatten``), so every intermediate ``Value`` has a name and its public ``data``
+and ``grad`` can be read after ``backward()``. That is how the learner's graph is discovered:
+through public behaviour only, whatever they call their private fields.
 
 Comparing those numbers with the reference engine's finds the first operation that goes wrong,
 forward (its output) or backward (what it sends to one of its inputs).
@@ -12,14 +11,15 @@ forward (its output) or backward (what it sends to one of its inputs).
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.grading.observe import number
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# The binary operators a flat case may contain, by Python's AST node name (engine.authoring.flatten).
+BINARY_OPS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "Pow": "**"}
+_OPERATORS = frozenset(BINARY_OPS.values())
 
 
 @dataclass
@@ -31,78 +31,6 @@ class Node:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "op": self.op, "inputs": self.inputs, "code": self.code}
-
-
-def flatten(values: dict[str, Any], steps: list[str], expression: str) -> tuple[list[Node], str]:
-    """Leaves, then one node per operation in the order Python evaluates them; and the output's id."""
-    nodes = [Node(name, "leaf") for name in values]
-    names = {n.id for n in nodes}
-    aliases: dict[str, str] = {}  # `n2 = n1`: no new node, n2 is n1
-    counter = [0]
-
-    def emit(expr: ast.expr, target: str | None) -> str:
-        """The node id (or literal text) for ``expr``, emitting its operations first."""
-        if isinstance(expr, ast.Name):
-            return aliases.get(expr.id, expr.id)
-        if isinstance(expr, ast.Constant) or (isinstance(expr, ast.UnaryOp) and isinstance(
-                expr.op, ast.USub) and isinstance(expr.operand, ast.Constant)):
-            return ast.unparse(expr)
-        if isinstance(expr, ast.BinOp) and type(expr.op) in _BINARY:
-            left, right = emit(expr.left, None), emit(expr.right, None)
-            op = _BINARY[type(expr.op)]
-            inputs, text = [left, right], f"{left} {op} {right}"
-        elif isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-            operand = emit(expr.operand, None)
-            op, inputs, text = "neg", [operand], f"-{operand}"
-        elif (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
-              and not expr.keywords):
-            receiver = emit(expr.func.value, None)
-            args = [emit(a, None) for a in expr.args]
-            op, inputs = expr.func.attr, [receiver, *args]
-            text = f"{receiver}.{expr.func.attr}({', '.join(args)})"
-        else:
-            raise ValueError(f"cannot draw `{ast.unparse(expr)}` as one operation per node")
-        if target is None:
-            counter[0] += 1
-            while f"t{counter[0]}" in names:
-                counter[0] += 1
-            target = f"t{counter[0]}"
-        names.add(target)
-        nodes.append(Node(target, op, inputs, f"{target} = {text}"))
-        return target
-
-    for step in steps:
-        statement = ast.parse(step).body[0]
-        assert isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name)
-        name = statement.targets[0].id
-        made = emit(statement.value, name)
-        if made != name:
-            aliases[name] = made
-    return nodes, emit(ast.parse(expression, mode="eval").body, None)
-
-
-def flat_code(nodes: list[Node]) -> list[str]:
-    """The lines the observer runs instead of the case's own steps and expression."""
-    return [n.code for n in nodes if n.op != "leaf"]
-
-
-def edge_contributions(nodes: list[Node], scope: dict[str, Any]) -> dict[str, float]:
-    """What each operation sends to each input in the reference engine (``"t3>t1": 4.0``).
-
-    Read from the engine's ``_prev`` and ``_local`` by object identity, so an input used twice
-    (``x * x``) gets the sum of both of its uses.
-    """
-    sent: dict[str, float] = {}
-    for node in nodes:
-        if node.op == "leaf":
-            continue
-        out = scope[node.id]
-        for name in dict.fromkeys(i for i in node.inputs if i in scope):
-            child = scope[name]
-            total = sum(local * out.grad for prev, local in zip(out._prev, out._local, strict=True)
-                        if prev is child)
-            sent[f"{node.id}>{name}"] = float(total)
-    return sent
 
 
 @dataclass
@@ -159,9 +87,9 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
             parts = [expand(i, depth) for i in n.inputs]
             if n.op == "neg":
                 return f"-{parts[0]}"
-            if len(parts) == 2 and n.op in _BINARY.values():
+            if len(parts) == 2 and n.op in _OPERATORS:
                 return f"{parts[0]} {n.op} {parts[1]}"
-            if n.op not in _BINARY.values() and parts:
+            if n.op not in _OPERATORS and parts:
                 return f"{parts[0]}.{n.op}({', '.join(parts[1:])})"
             return body
 
@@ -244,4 +172,4 @@ def view(trace: dict[str, Any], observations: dict[str, Any],
             "first_difference": finding.node if finding else None}
 
 
-__all__ = ["Finding", "Node", "edge_contributions", "flat_code", "flatten", "localise", "view"]
+__all__ = ["BINARY_OPS", "Finding", "Node", "localise", "view"]

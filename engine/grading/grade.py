@@ -2,7 +2,7 @@
 
 The runner does not care where observation happens: ``InProcessExecutor`` runs learner code in this
 interpreter (the site's Pyodide worker, which enforces its own time limit from JavaScript), and
-``engine.grading.sandbox.SubprocessExecutor`` runs it in a child process that can be killed (the CLI).
+``engine.sandbox.executor.SubprocessExecutor`` runs it in a child process that can be killed (the CLI).
 Both hand back the same plain observations, so the verdicts are the same.
 """
 

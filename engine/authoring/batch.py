@@ -2,7 +2,7 @@
 
 Worker processes (spawned, so single-threaded) get the suite once, then grade their
 share of the files, every submission in its own killable child, forked by the worker's zygote
-(``engine.grading.zygote``): a file that hangs, crashes or prints megabytes costs only its own
+(``engine.sandbox.zygote``): a file that hangs, crashes or prints megabytes costs only its own
 row, and a child never holds the expected values. Rows come back in file order, so the
 output is the same whatever ``--jobs`` is.
 """
@@ -31,14 +31,14 @@ def collect(paths: list[Path]) -> list[Path]:
 
 def _init(suite: dict[str, Any]) -> None:
     global _suite, _executor
-    from engine.grading.sandbox import best_executor
+    from engine.sandbox.executor import best_executor
 
     _executor = best_executor()
     _suite = suite
 
 
 def _grade_one(path: str) -> dict[str, Any]:
-    from engine.grading.runner import grade
+    from engine.grading.grade import grade
 
     assert _suite is not None
     try:

@@ -24,7 +24,7 @@ class ProtocolError(ValueError):
 
 @cache
 def schema() -> dict[str, Any]:
-    return json.loads((Path(__file__).parent / "schemas" / "worker.schema.json").read_text())
+    return json.loads((Path(__file__).parents[1] / "schemas" / "worker.schema.json").read_text())
 
 
 def check(message: dict[str, Any], kind: str) -> dict[str, Any]:

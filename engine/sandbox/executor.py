@@ -26,14 +26,14 @@ from typing import Any
 
 from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
-from engine.grading.zygote import kill_session, send_frame
+from engine.sandbox.zygote import kill_session, send_frame
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); "
-          "from engine.grading.child import main; main()")
+          "from engine.sandbox.child import main; main()")
 _ZYGOTE = ("import sys; sys.path.insert(0, sys.argv[1]); "
-           "from engine.grading.zygote import main; main()")
+           "from engine.sandbox.zygote import main; main()")
 STARTUP_LIMIT = 30.0  # seconds for the interpreter to start: generous, a loaded machine is slow
 
 
@@ -151,7 +151,7 @@ class SubprocessExecutor:
 
 
 class ZygoteExecutor(SubprocessExecutor):
-    """Like SubprocessExecutor, but each child is forked by a zygote (``engine.grading.zygote``)
+    """Like SubprocessExecutor, but each child is forked by a zygote (``engine.sandbox.zygote``)
     that this executor starts once: ~1 ms per child instead of ~40 ms, and the child holds only
     the cases' inputs, never this process's memory (expected values, other submissions).
     POSIX only. One zygote per executor, restarted if it dies; threads may share it."""

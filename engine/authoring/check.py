@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.authoring import mistakes as known
+from engine.authoring.problem import Problem, ProblemError, ProblemIssue, load_problem
+from engine.authoring.suite import ReferenceError_, compile_problem
 from engine.grading import diagnose
-from engine.grading.problem import Problem, ProblemError, ProblemIssue, load_problem
+from engine.grading.grade import Executor, grade_with_signature
 from engine.grading.report import Report
-from engine.grading.runner import Executor, grade_with_signature
-from engine.grading.suite import ReferenceError_, compile_problem
 
 
 @dataclass
@@ -46,7 +47,7 @@ def load_for_grading(root: Path, executor: Executor, jobs: int = 2
                      ) -> tuple[Problem, dict[str, Any]]:
     """The suite plus the known mistakes' signatures, so failing reports name the mistake."""
     problem, suite = load_and_compile(root)
-    suite["mistakes"] = diagnose.known_mistakes(problem, suite, executor, jobs)
+    suite["mistakes"] = known.known_mistakes(problem, suite, executor, jobs)
     return problem, suite
 
 
@@ -91,7 +92,7 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
     # The wrong solutions were just graded: their signatures come from those same runs.
     wrong = [(path, g) for (kind, path, _), g in zip(submissions, graded, strict=True)
              if kind == "wrong"]
-    mistakes = diagnose.mistakes_from([p for p, _ in wrong], [g for _, g in wrong])
+    mistakes = known.mistakes_from([p for p, _ in wrong], [g for _, g in wrong])
     named = diagnose.told_apart(mistakes)
     apart = [m for m in mistakes if named[m["file"]] == m["mistake"]]
     result.lines.append(f"  diagnosis: {len(apart)} of {len(mistakes)} wrong solutions are told "

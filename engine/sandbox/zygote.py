@@ -14,7 +14,7 @@ Protocol, on the socket the worker passes as ``argv[2]``:
   ``{"op": "job", "workdir": str, "source": str, "cases": [id], "output_limit": int,
   "memory_mb": int, "check_module": bool}`` carries two descriptors, the write end of a pipe
   that becomes the child's stdout and the file it writes its results to, and starts a child
-  (``engine.grading.child.main``);
+  (``engine.sandbox.child.main``);
   ``{"op": "kill", "pid": int}`` kills that child's session if it is still alive.
 - zygote -> worker, JSON lines: ``{"started": pid}`` after each job, and ``{"exited": pid,
   "code": int}`` when a child ends (negative: killed by that signal), as ``subprocess`` reports it.
@@ -34,7 +34,8 @@ import struct
 import sys
 from typing import Any
 
-from engine.grading import child, observe
+from engine.grading import observe
+from engine.sandbox import child
 
 HEADER = struct.Struct(">I")
 

@@ -4,7 +4,7 @@ A suite holds what the learner may see (name, visibility, hint) and, per case, t
 parts: ``spec``, the only thing the observer receives, and ``expected``, which only the judge reads.
 Expected values not written by the instructor come from the reference engine (``engine.autograd``);
 ones that are written are kept, and ``gradlab check`` reports any that disagree with the engine.
-The schema is ``docs/schemas/suite.schema.json``.
+The schema is ``engine/schemas/suite.schema.json``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from engine.authoring import flatten
+from engine.authoring.generate import generate_graph
+from engine.authoring.probes import probe_specs
+from engine.authoring.problem import DEFAULT_TOLERANCE, CaseFile, Problem
 from engine.autograd import Value
-from engine.grading import diagnose, graph, observe
-from engine.grading.generate import generate_graph
-from engine.grading.problem import DEFAULT_TOLERANCE, CaseFile, Problem
+from engine.grading import observe
 
 SUITE_SCHEMA = "gradlab.suite/1"
 
@@ -52,8 +54,8 @@ def compile_problem(problem: Problem) -> dict[str, Any]:
             "hints": problem.hints,
         },
         "cases": cases,
-        # Hidden graphs that do not count: they make failure signatures telling (diagnose.py).
-        "probes": diagnose.compile_probes(problem.ops, problem.time_limit) if problem.ops else [],
+        # Hidden graphs that do not count: they make failure signatures telling (engine.grading.diagnose).
+        "probes": compile_probes(problem.ops, problem.time_limit) if problem.ops else [],
     }
     text = json.dumps(body, sort_keys=True).encode()
     body["version"] = hashlib.sha256(text).hexdigest()[:16]
@@ -112,10 +114,10 @@ def compile_data(raw: dict[str, Any],
     ones (``@t1.grad``) included, or None when the reference cannot run it.
     """
     try:
-        nodes, output = graph.flatten(raw["values"], raw["steps"], raw["expression"])
+        nodes, output = flatten.flatten(raw["values"], raw["steps"], raw["expression"])
     except (ValueError, SyntaxError, AssertionError):
         nodes, output = None, None
-    spec = raw if nodes is None else {**raw, "flat": graph.flat_code(nodes), "output": output,
+    spec = raw if nodes is None else {**raw, "flat": flatten.flat_code(nodes), "output": output,
                                       "trace": [n.id for n in nodes]}
     observed = observe_reference(spec)
     if observed is None:
@@ -126,7 +128,7 @@ def compile_data(raw: dict[str, Any],
     if nodes is not None:
         parts["trace"] = {"nodes": [n.to_dict() for n in nodes], "output": output,
                           "expected": {k: v for k, v in observed.items() if k.startswith("@")},
-                          "edges": graph.edge_contributions(nodes, scope)}
+                          "edges": flatten.edge_contributions(nodes, scope)}
     return parts
 
 
@@ -210,6 +212,24 @@ def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, An
         common.update(id=raw["id"], name=f"{d['name']} ({i} of {d['count']})")
         out.append({**common, **parts, "disagreements": []})
     return out
+
+
+def compile_probes(ops: list[str], time_limit: float) -> list[dict[str, Any]]:
+    """Probes as suite cases, expected values from the reference engine (``suite.probes``)."""
+    cases = []
+    for i, probe in enumerate(probe_specs(ops), 1):
+        raw = {"id": f"probe-{i}", "kind": "data", "values": probe["values"],
+               "steps": probe["steps"], "expression": probe["expression"],
+               "record": list(probe["values"])}
+        parts = compile_data(raw, reference_observations_plain)
+        if parts is None:
+            continue
+        case = {"id": raw["id"], "name": f"probe: {probe['name']}", "kind": "data",
+                "visibility": "hidden", "hint": None, "on_fail": None,
+                "tolerance": dict(DEFAULT_TOLERANCE), "time_limit": time_limit,
+                "source": "probes", **parts, "features": [], "disagreements": []}
+        cases.append(case)
+    return cases
 
 
 def graph_features(leaves: dict[str, Value], result: Value) -> list[str]:

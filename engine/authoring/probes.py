@@ -1,0 +1,52 @@
+"""Probes: small hidden graphs that each isolate one thing, made from a problem's ``ops``.
+
+One operation with an upstream gradient other than 1, a reused leaf, a shared intermediate, relu at
+exactly 0, the output seed. They do not count toward the score; they make a failure's outcome list
+(its signature) telling enough to name a known mistake (``engine.grading.diagnose``). Compiled
+into the suite by ``engine.authoring.suite.compile_probes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_BINARY = {"+": "+", "-": "-", "*": "*", "/": "/"}
+_NUMBER_FORMS = {"+num": "a + 2", "-num": "a - 2", "*num": "a * 2", "/num": "a / 2",
+                 "num+": "2 + a", "num-": "2 - a", "num*": "2 * a", "num/": "2 / a"}
+_UNARY = {"relu": "a.relu()", "tanh": "a.tanh()", "exp": "a.exp()", "log": "a.log()",
+          "sigmoid": "a.sigmoid()", "neg": "-a", "**": "a ** 3"}
+
+
+def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
+    """Small graphs that each test one thing, from the operations the problem asks for."""
+    upstream = "*" in ops  # multiply by c = 3 so the upstream gradient is not 1
+    probes: list[tuple[str, list[str], str, dict[str, float]]] = []
+
+    def add(name: str, expression: str, values: dict[str, float], steps: list[str] | None = None,
+            scale: bool = True) -> None:
+        if scale and upstream:
+            expression, values = f"({expression}) * c", {**values, "c": 3.0}
+        probes.append((name, steps or [], expression, values))
+
+    for op in ops:
+        if op in _BINARY:
+            add(f"{op} alone", f"a {op} b", {"a": 3.0, "b": -2.0}, scale=False)
+            add(f"{op} with upstream gradient", f"a {op} b", {"a": 3.0, "b": -2.0})
+            add(f"{op} with a reused leaf", f"a {op} a", {"a": 3.0})
+        elif op in _NUMBER_FORMS:
+            add(f"{op} with upstream gradient", _NUMBER_FORMS[op], {"a": 3.0})
+        elif op in _UNARY:
+            a = 0.5 if op in ("tanh", "sigmoid", "exp", "log") else 2.0
+            add(f"{op} alone", _UNARY[op], {"a": a}, scale=False)
+            add(f"{op} with upstream gradient", _UNARY[op], {"a": a})
+    if "relu" in ops and "+" in ops:
+        add("relu at exactly 0", "(a + b).relu()", {"a": 2.0, "b": -2.0})
+        add("relu of a negative", "(a + b).relu()", {"a": 1.0, "b": -3.0})
+    if "+" in ops and "*" in ops:
+        add("shared intermediate", "d * c + d", {"a": 2.0, "b": 3.0, "c": 4.0},
+            steps=["d = a * b"], scale=False)
+        add("reused leaf in two operations", "a * b + a", {"a": 3.0, "b": 4.0}, scale=False)
+        add("two different nodes with equal data", "a * b + c", {"a": 2.0, "b": 2.0, "c": 2.0},
+            scale=False)
+    return [{"name": name, "steps": steps, "expression": expression, "values": values}
+            for name, steps, expression, values in probes]
