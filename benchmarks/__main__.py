@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from workloads import run_all  # noqa: E402
 
+from engine.authoring.browser_wheel import write_browser_wheel  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -69,9 +71,7 @@ def engine_section(repeats: int, scale: float) -> dict[str, Any]:
     import micrograd
 
     out_dir = ROOT / "build" / "bench-wheel"  # always the engine as it is now, never a stale dist/
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
-                    str(out_dir), str(ROOT)], check=True, capture_output=True)
-    wheel = sorted(out_dir.glob("*.whl"), key=lambda p: p.stat().st_mtime)
+    wheel = [write_browser_wheel(out_dir)]  # what the site ships
     done = subprocess.run(
         ["node", str(ROOT / "benchmarks" / "engine_pyodide.mjs"), str(ROOT / "node_modules" / "pyodide"),
          str(wheel[-1]), os.path.dirname(micrograd.__file__), str(repeats), str(scale)],

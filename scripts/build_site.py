@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from engine.authoring.browser_wheel import write_browser_wheel  # noqa: E402
 from engine.authoring.check import load_for_grading  # noqa: E402
 from engine.authoring.problem import ProblemError  # noqa: E402
 from engine.sandbox.executor import SubprocessExecutor  # noqa: E402
@@ -48,13 +49,10 @@ def make_snapshot(public: Path, pyodide: str, wheel: str, warmups: list[dict]) -
 
 
 def build_wheel(public: Path) -> str:
+    """The engine for the browser: only the files that run in Pyodide (engine.authoring.browser_wheel)."""
     out = ROOT / "build" / "wheel"
     shutil.rmtree(out, ignore_errors=True)
-    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
-                           str(out), str(ROOT)], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"building the engine wheel failed:\n{done.stdout}\n{done.stderr}")
-    wheel = next(out.glob("*.whl")).read_bytes()
+    wheel = write_browser_wheel(out).read_bytes()
     name = f"py/engine-{short_hash(wheel)}.whl"
     (public / "py").mkdir(parents=True)
     (public / name).write_bytes(wheel)

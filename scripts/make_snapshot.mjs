@@ -38,8 +38,7 @@ py.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel");
 py.runPython(`
 # Everything a run touches, imported now so a restored interpreter does no imports at all;
 # plus the standard modules learners reach for most.
-import engine.browser.worker, engine.grading.observe, engine.grading.judge, engine.grading.report
-import engine.browser.protocol, engine.grading.grade, engine.autograd
+import engine.browser.worker, engine.autograd  # the worker imports every grading module it uses
 import math, random, collections, functools, itertools, dataclasses, typing, enum, copy, operator
 import json, re, traceback, time
 engine.browser.protocol.schema()  # reads a package file: cache it before the snapshot

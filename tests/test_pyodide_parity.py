@@ -10,11 +10,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from conftest import REPO
+from engine.authoring.browser_wheel import write_browser_wheel
 from engine.authoring.check import load_and_compile
 from engine.grading.grade import grade
 
@@ -26,10 +26,8 @@ pytestmark = pytest.mark.skipif(not (NODE and PYODIDE.exists()),
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
-                    str(REPO)], check=True, capture_output=True)
-    return next(out.glob("*.whl"))
+    """The wheel the site ships: the test grades with exactly what a learner's browser gets."""
+    return write_browser_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_every_solution_file_gets_the_same_verdict_in_pyodide(wheel, tmp_path, sandbox):
