@@ -92,13 +92,6 @@ def test_list_shows_problems_and_case_counts():
     assert "basic-ops" in result.stdout and "39 cases" in result.stdout
 
 
-def test_check_passes_on_the_shipped_problems():
-    result = run("check")
-    assert result.returncode == 0, result.stderr
-    assert "basic-ops: OK" in result.stdout
-    assert "ok   wrong     assign_instead_of_accumulate.py caught by" in result.stdout
-
-
 def copy_basic(tmp_path: Path) -> Path:
     return Path(shutil.copytree(BASIC, tmp_path / "basic-ops"))
 
@@ -253,3 +246,15 @@ def test_bundle_regrade_names_a_file_that_is_not_an_export(tmp_path):
     result = run("grade", "--bundle", str(tmp_path / "notes.json"))
     assert result.returncode == 1
     assert 'notes.json: not a Gradlab export file (no "format": "gradlab-export")' in result.stderr
+
+
+def test_bundle_regrade_says_in_one_line_what_breaks_the_export_schema(tmp_path):
+    path = bundle_file(tmp_path / "bad.json", REFERENCE, True, 39)
+    data = json.loads(path.read_text())
+    data["problems"]["basic-ops"]["progress"]["passed"] = "all"
+    path.write_text(json.dumps(data))
+    result = run("grade", "--bundle", str(path))
+    assert result.returncode == 1
+    [line] = [line for line in result.stderr.splitlines() if "bad.json" in line]
+    assert line.endswith("bad.json: not a valid Gradlab export file: at problems/basic-ops/progress/passed: "
+                         "'all' is not of type 'integer'"), line

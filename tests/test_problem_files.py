@@ -67,6 +67,13 @@ BROKEN = [
      "cases/01-add.toml:5: `nodes` must be [min, max]"),
     ({"cases/01-add.toml": 'name = "ReLU of a product: (a * b).relu()"\nexpression = "a"\n[values]\na = 1\n'},
      "cases/02-relu.toml:2: case name 'ReLU of a product: (a * b).relu()' is already used"),
+    ({"problem.toml": 'title = 3\n'}, "problem.toml:1: `title` must be a string, got int 3"),
+    ({"cases/01-add.toml": 'name = "A"\nkind = "generated"\nseed = "one"\ncount = 2\n'},
+     "cases/01-add.toml:3: `seed` must be an integer, got str 'one'"),
+    ({"cases/01-add.toml": 'name = "A"\nexpression = "a"\ntolerance = { rell = 1e-6 }\n[values]\na = 1\n'},
+     "cases/01-add.toml:3: unknown key `rell` in `tolerance` (did you mean `rel`?); allowed: abs, rel"),
+    ({"cases/01-add.toml": 'name = "A"\nexpression = "a"\n[values]\na = nan\n'},
+     "cases/01-add.toml:4: input `a` must be a finite number, got nan"),
     ({"cases/01-add.toml": 'name = "A"\nexpression = "a.frobnicate()"\n[values]\na = 1\n'},
      "cases/01-add.toml:1: the reference engine fails on this case: AttributeError"),
 ]

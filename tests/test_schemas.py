@@ -54,3 +54,22 @@ def test_case_schema_rejects_what_the_loader_rejects():
         validate({"name": "x", "kind": "script"}, "case.schema.json")  # no script
     with pytest.raises(jsonschema.ValidationError):
         validate({"name": "x", "expresion": "a", "values": {"a": 1}}, "case.schema.json")
+
+
+def test_an_export_file_as_the_site_writes_it_matches_its_schema():
+    """The shape of web/src/store.ts exportAll (its type is generated from the same schema)."""
+    validate({"format": "gradlab-export", "version": 1, "exportedAt": "2026-01-01T00:00:00.000Z",
+              "problems": {"basic-ops": {"code": "class Value: ...", "progress": {
+                  "solved": True, "passed": 39, "total": 39, "suiteVersion": "abc", "solvedAt": 1.5e12}},
+                  "more-ops": {"code": None, "progress": None}}}, "export.schema.json")
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"format": "gradlab-export", "version": 2, "exportedAt": "x", "problems": {}},
+                 "export.schema.json")
+
+
+def test_jsonschema_is_for_authoring_only():
+    """engine/grading and engine/browser ship to Pyodide, which has no jsonschema."""
+    for folder in ("grading", "browser"):
+        for path in (REPO / "engine" / folder).glob("*.py"):
+            text = path.read_text()
+            assert "import jsonschema" not in text and "from jsonschema" not in text, path

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+from jsonschema.validators import Draft202012Validator
+
 EXPORT_FORMAT = "gradlab-export"
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    """engine/schemas/export.schema.json: the file web/src/store.ts writes (and checks on import)."""
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "export.schema.json").read_text())
+    return Draft202012Validator(schema)
 
 
 class BundleError(ValueError):
@@ -28,8 +40,10 @@ def read_bundle(path: Path) -> dict[str, Any]:
         raise BundleError(f'{path}: not a Gradlab export file (no "format": "{EXPORT_FORMAT}")')
     if data.get("version") != 1:
         raise BundleError(f"{path}: export version {data.get('version')!r}; this grader reads 1")
-    if not isinstance(data.get("problems"), dict):
-        raise BundleError(f'{path}: the export has no "problems" table')
+    error: ValidationError | None = best_match(_validator().iter_errors(data))
+    if error is not None:
+        where = "/".join(map(str, error.absolute_path)) or "the file"
+        raise BundleError(f"{path}: not a valid Gradlab export file: at {where}: {error.message}")
     return data
 
 
@@ -45,11 +59,11 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
     """One row per problem in the bundle: what was claimed, what the regrade found."""
     rows = []
     for slug, entry in sorted(read_bundle(path)["problems"].items()):
-        claim = (entry or {}).get("progress") or {}
+        claim = entry["progress"] or {}
         row = {"bundle": str(path), "problem": slug, "claimed_solved": bool(claim.get("solved")),
                "claimed": f"{claim.get('passed', '?')}/{claim.get('total', '?')}",
                "claimed_suite": claim.get("suiteVersion")}
-        code = (entry or {}).get("code")
+        code = entry["code"]
         root = resolve(slug)
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"
