@@ -2,17 +2,17 @@
 // an export file to move to another machine. Never loses work silently: blocked storage is
 // detected and said, and two tabs editing one problem notice each other instead of overwriting.
 
+import type { ExportFile, Progress } from "./generated/export";
+import validateExport from "./generated/exportValidate";
+
 const PREFIX = "gradlab:v1:";
+
 export const EXPORT_FORMAT = "gradlab-export";
 
 export interface SavedCode { code: string; rev: number; tab: string; savedAt: number }
-export interface Progress { solved: boolean; passed: number; total: number; suiteVersion: string; solvedAt?: number }
-export interface ExportFile {
-  format: typeof EXPORT_FORMAT;
-  version: 1;
-  exportedAt: string;
-  problems: Record<string, { code: string | null; progress: Progress | null }>;
-}
+// The export file's contract is engine/schemas/export.schema.json; its types and its validator
+// are generated from it (scripts/gen_types.mjs), and `gradlab grade --bundle` checks the same schema.
+export type { ExportFile, Progress } from "./generated/export";
 
 export type StorageState = "ok" | "blocked";
 
@@ -139,14 +139,15 @@ export function parseExport(text: string): ExportFile | string {
   } catch {
     return "This is not a Gradlab export file (it is not JSON).";
   }
-  const file = data as ExportFile;
+  const file = data as { format?: unknown; version?: unknown } | null;
   if (file?.format !== EXPORT_FORMAT) return "This is not a Gradlab export file.";
-  if (file.version !== 1) return `This export file is version ${file.version}; this site reads version 1.`;
-  if (typeof file.problems !== "object" || file.problems === null) return "The export file has no problems in it.";
-  for (const [slug, entry] of Object.entries(file.problems)) {
-    if (entry.code !== null && typeof entry.code !== "string") return `The code for ${slug} is not text.`;
+  if (file.version !== 1) return `This export file is version ${String(file.version)}; this site reads version 1.`;
+  if (!validateExport(data)) {
+    const error = validateExport.errors?.[0];
+    const where = error?.instancePath ? error.instancePath.slice(1).replaceAll("/", ".") : "the file";
+    return `This export file is damaged: ${where} ${error?.message ?? "is not valid"}.`;
   }
-  return file;
+  return data;
 }
 
 export function importAll(file: ExportFile): string[] {
