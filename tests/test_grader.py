@@ -28,8 +28,7 @@ def sandbox(request):
     grade FILE``) and one forked by the zygote (batch grading)."""
     executor = SubprocessExecutor() if request.param == "fresh interpreter" else ZygoteExecutor()
     yield executor
-    if isinstance(executor, ZygoteExecutor):
-        executor.close()
+    executor.close()
 
 
 def in_relu(code: str) -> str:

@@ -1,6 +1,6 @@
 """The grading child process: reads a job on stdin, writes one JSON line per event to a file.
 
-Started by ``sandbox.SubprocessExecutor`` (or forked by ``engine.sandbox.zygote``). Events, each
+Started by ``launchers.FreshInterpreter`` (or forked by ``engine.sandbox.zygote``). Events, each
 with ``at`` (``time.monotonic()`` when written, which the parent reads as the start of the next
 step's time limit): ``hello``, ``loaded``, one ``case`` per case, ``done``. They go to the file
 the job names by descriptor (``results_fd``), not to a pipe, so the parent is not woken once per

@@ -68,7 +68,7 @@ def _read_frame(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
     return json.loads(body), fds
 
 
-class Zygote:
+class ZygoteLoop:
     """The loop: frames from the worker, and SIGCHLD (through a wake-up pipe) for ended children."""
 
     def __init__(self, sock: socket.socket) -> None:
@@ -218,7 +218,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker; its end then closes
     sock = socket.socket(fileno=int(sys.argv[2]))
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        Zygote(sock).serve()
+        ZygoteLoop(sock).serve()
 
 
 if __name__ == "__main__":
