@@ -80,16 +80,16 @@ def _first_verdict(page: Any, url: str) -> float:
     """Navigate, press Run as soon as the button is there, return ms from navigation to render."""
     page.goto(f"{url}#/p/basic-ops")
     page.get_by_role("button", name="Run tests").click()
-    page.wait_for_function("() => window.gradlabTimes && window.gradlabTimes.renderedAt", timeout=120_000)
-    assert page.evaluate("() => window.gradlabLastReport.status") == "pass"
-    return page.evaluate("() => window.gradlabTimes.renderedAt")
+    page.wait_for_function("() => window.gradlab.lastReport", timeout=120_000)
+    assert page.evaluate("() => window.gradlab.lastReport.status") == "pass"
+    return page.evaluate("() => window.gradlab.marks.run.rendered")
 
 
 def _rerun(page: Any) -> float:
-    page.evaluate("() => { window.gradlabTimes = null; }")
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
-    page.wait_for_function("() => window.gradlabTimes && window.gradlabTimes.renderedAt")
-    return page.evaluate("() => window.gradlabTimes.renderedAt - window.gradlabTimes.runAt")
+    page.wait_for_function("() => window.gradlab.lastReport")
+    return page.evaluate("() => window.gradlab.marks.run.rendered - window.gradlab.marks.run.pressed")
 
 
 def _bare_boot(page: Any, url: str) -> float:
@@ -137,7 +137,7 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
                 out["cold_first_verdict"].append(_first_verdict(page, isolated.url))
                 _wait_for_service_worker(page)
                 out["bytes_cold"].append(isolated.take_bytes())
-                out["snapshot_restore"].append(page.evaluate("() => window.gradlab.runner.bootMs"))
+                out["snapshot_restore"].append(page.evaluate("() => window.gradlab.marks.bootMs"))
                 # Warm re-run on the same page; the bare worker for comparison.
                 out["warm_rerun"].append(min(_rerun(page) for _ in range(3)))
                 bare = ctx.new_page()
@@ -183,12 +183,12 @@ def _set_code(page: Any, code: str) -> None:
 def _stop_and_next(page: Any) -> tuple[float, float]:
     """ms from Stop to the verdict rendered; then ms from Run to the next run's verdict."""
     _set_code(page, HANG)
-    page.evaluate("() => { window.gradlabTimes = null; }")
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
     page.wait_for_timeout(300)
     stop_at = page.evaluate("() => new Promise(r => { const b = document.querySelector('button.stop');"
                             " const t = performance.now(); b.click(); r(t); })")
-    page.wait_for_function("() => window.gradlabTimes && window.gradlabTimes.renderedAt", timeout=60_000)
-    stopped = page.evaluate("() => window.gradlabTimes.renderedAt") - stop_at
+    page.wait_for_function("() => window.gradlab.lastReport", timeout=60_000)
+    stopped = page.evaluate("() => window.gradlab.marks.run.rendered") - stop_at
     _set_code(page, TEXTBOOK)
     return stopped, _rerun(page)

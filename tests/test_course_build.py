@@ -47,10 +47,10 @@ def test_a_site_built_from_another_folder_serves_that_course(tmp_path, browser):
         page.locator(".cm-content").click()
         page.keyboard.press("Control+a")
         page.keyboard.insert_text((folder / "reference.py").read_text())
-        page.evaluate("() => { window.gradlabLastReport = null; }")
+        page.evaluate("() => { window.gradlab.lastReport = null; }")
         page.get_by_role("button", name="Run tests").click()
-        page.wait_for_function("() => window.gradlabLastReport !== null")
-        report = page.evaluate("() => window.gradlabLastReport")
+        page.wait_for_function("() => window.gradlab.lastReport !== null")
+        report = page.evaluate("() => window.gradlab.lastReport")
         assert report["problem"] == "squares-first"
         assert report["status"] == "pass" and report["total"] >= 3
         ctx.close()

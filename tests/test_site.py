@@ -47,17 +47,17 @@ class Site:
         return self.page.evaluate("() => window.gradlab.editorText()")
 
     def run(self, via_keyboard: bool = False) -> dict:
-        self.page.evaluate("() => { window.gradlabLastReport = null; }")
+        self.page.evaluate("() => { window.gradlab.lastReport = null; }")
         if via_keyboard:
             self.page.locator(".cm-content").press("Control+Enter")
         else:
             self.page.get_by_role("button", name="Run tests").click()
-        self.page.wait_for_function("() => window.gradlabLastReport !== null")
+        self.page.wait_for_function("() => window.gradlab.lastReport !== null")
         expect(self.page.locator(".results-body .summary")).to_be_visible()
         return self.report()
 
     def report(self) -> dict:
-        return self.page.evaluate("() => window.gradlabLastReport")
+        return self.page.evaluate("() => window.gradlab.lastReport")
 
     def summary(self) -> str:
         return self.page.locator(".results-body .summary").inner_text()
@@ -95,7 +95,7 @@ def test_correct_solution_passes_every_case_and_nothing_leaves_the_origin(shared
     assert shared.summary() == "39 of 39 passed"
     # Python came from the build-time snapshot, which already held the suite: the page fetched
     # it (statement, starter), the worker did not.
-    assert shared.page.evaluate("() => window.gradlab.runner.restoredFromSnapshot") is True
+    assert shared.page.evaluate("() => window.gradlab.restoredFromSnapshot") is True
     assert [u for u in shared.requests if u.endswith("/pyodide.asm.wasm")]  # the worker's are seen
     assert len([u for u in shared.requests if "/problems/basic-ops." in u]) == 1
     origin = re.match(r"https?://[^/]+", isolated_url).group(0)
@@ -194,13 +194,13 @@ def test_stop_button_stops_a_run_and_the_next_run_works(context, isolated_url, p
     site_page.run()  # Python is up
     site_page.set_code(patch(REFERENCE, "    def backward(self):\n",
                              "    def backward(self):\n        while True: pass\n"))
-    page.evaluate("() => { window.gradlabLastReport = null; }")
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
     stop = page.get_by_role("button", name="Stop")
     expect(stop).to_be_enabled()
     page.wait_for_timeout(500)
     stop.click()
-    page.wait_for_function("() => window.gradlabLastReport !== null", timeout=20_000)
+    page.wait_for_function("() => window.gradlab.lastReport !== null", timeout=20_000)
     report = site_page.report()
     stopped = [t for t in report["tests"] if t["status"] == "timeout"]
     assert stopped and stopped[-1]["message"] == "Stopped: you pressed Stop before this case finished."
@@ -216,8 +216,8 @@ def test_run_pressed_before_python_is_ready_is_queued(context, isolated_url):
     page.goto(f"{isolated_url}#/p/basic-ops")
     page.get_by_role("button", name="Run tests").click()  # Python is still booting
     expect(page.locator(".results-body")).to_contain_text("Python is starting")
-    page.wait_for_function("() => window.gradlabLastReport")
-    assert page.evaluate("() => window.gradlabLastReport.status") == "fail"  # the starter fails
+    page.wait_for_function("() => window.gradlab.lastReport")
+    assert page.evaluate("() => window.gradlab.lastReport.status") == "fail"  # the starter fails
 
 
 @pytest.mark.parametrize("body", [b"not a snapshot", b"GLSN\x01\x00\x00\x00" + bytes(12)])
@@ -228,7 +228,7 @@ def test_a_broken_snapshot_falls_back_to_a_full_boot(context, isolated_url, body
     site_page = Site(context.new_page(), isolated_url)
     site_page.set_code(TEXTBOOK)
     assert site_page.run()["status"] == "pass"
-    assert site_page.page.evaluate("() => window.gradlab.runner.restoredFromSnapshot") is False
+    assert site_page.page.evaluate("() => window.gradlab.restoredFromSnapshot") is False
 
 
 def test_code_survives_reload(context, isolated_url):
@@ -450,10 +450,10 @@ def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(
     page.locator(".cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text((BASIC.parent / "neural-net" / "reference.py").read_text())
-    page.evaluate("() => { window.gradlabLastReport = null; }")
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
-    page.wait_for_function("() => window.gradlabLastReport !== null")
-    report = page.evaluate("() => window.gradlabLastReport")
+    page.wait_for_function("() => window.gradlab.lastReport !== null")
+    report = page.evaluate("() => window.gradlab.lastReport")
     assert report["problem"] == "neural-net" and report["status"] == "pass", report["message"]
     page.screenshot(path=str(tmp_path / "neural-net.png"), full_page=True)
     page.get_by_role("link", name="All problems").click()

@@ -19,10 +19,6 @@ function fmt(x: number | null): string {
   return String(Number(x.toPrecision(6)));
 }
 
-function close(a: number | null, b: number): boolean {
-  return a !== null && Math.abs(a - b) <= 1e-9 + 1e-9 * Math.abs(b);
-}
-
 export function nodeLabel(node: GraphNode): string {
   if (node.op === "leaf") return node.id;
   return node.code.split(" = ", 2)[1] ?? node.op;
@@ -77,8 +73,8 @@ function drawing(view: GraphView): SVGSVGElement {
   for (const node of view.nodes) {
     const at = place.get(node.id);
     if (!at) continue;
-    const dataOk = close(node.data, node.expected_data);
-    const gradOk = close(node.grad, node.expected_grad);
+    const dataOk = node.data_ok;
+    const gradOk = node.grad_ok;
     const first = node.id === view.first_difference;
     const group = svgEl("g", { class: `graph-node${dataOk && gradOk ? "" : " graph-node-wrong"}${first ? " graph-node-first" : ""}${node.id === view.output ? " graph-node-output" : ""}`, "data-node": node.id });
     group.append(svgEl("rect", { x: at.x, y: at.y, width: W, height: H, rx: 6 }));
@@ -119,8 +115,8 @@ function table(view: GraphView): HTMLTableElement {
   for (const node of view.nodes) {
     const row = body.insertRow();
     row.dataset.node = node.id;
-    const dataOk = close(node.data, node.expected_data);
-    const gradOk = close(node.grad, node.expected_grad);
+    const dataOk = node.data_ok;
+    const gradOk = node.grad_ok;
     const th = document.createElement("th");
     th.scope = "row";
     th.textContent = node.id;

@@ -1,6 +1,7 @@
 // Entry point, kept small on purpose: it starts the Python worker first, so Python boots while
 // the editor and the rest of the app (app.ts, most of the JavaScript) download and start.
 import "./style.css";
+import { installHooks } from "./hooks";
 import type { SiteIndex } from "./protocol";
 import { type Phase, PyRunner } from "./pyrunner";
 
@@ -16,7 +17,7 @@ async function boot(): Promise<void> {
   const runner = new PyRunner(base, index, {
     phase: (phase, detail) => (show ? show(phase, detail) : (pending = [phase, detail])),
   });
-  (window as unknown as { gradlab: unknown }).gradlab = { runner, index };
+  installHooks(runner);
   runner.start();
   const { start, setPhase } = await app;
   show = setPhase;

@@ -1,5 +1,7 @@
 // A problem page: statement, editor, Run/Stop, results. The learner's code is saved as they type.
 import { CodeEditor } from "./editor";
+import { exposeEditor, reportShown } from "./hooks";
+import { runPressed, runRendered } from "./marks";
 import type { ProblemEntry, Report } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
@@ -47,8 +49,7 @@ export class ProblemPage {
       onRun: () => void this.run(),
     });
     this.unwatch = this.slot.watch(() => this.onOtherTab());
-    // For the curious (and the browser tests): window.gradlab.editorText() is the whole document.
-    (window as unknown as { gradlab: Record<string, unknown> }).gradlab.editorText = () => this.editor.code;
+    exposeEditor(() => this.editor.code);
     window.addEventListener("beforeunload", this.flush);
     this.main.querySelector<HTMLElement>("h1")!.focus();
     this.onPhase(this.runner.busy ? "running" : "booting");
@@ -57,6 +58,7 @@ export class ProblemPage {
   dispose(): void {
     this.flush();
     this.unwatch();
+    exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     this.editor?.view.destroy();
   }
@@ -114,7 +116,7 @@ export class ProblemPage {
     this.stopButton = page.querySelector(".stop")!;
     this.results = page.querySelector(".results-body")!;
     this.runButton.addEventListener("click", () => void this.run());
-    this.stopButton.addEventListener("click", () => this.runner.stop());
+    this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
     page.querySelector(".download")!.addEventListener("click", () => this.download());
     return page;
@@ -134,9 +136,7 @@ export class ProblemPage {
     this.flush();
     this.editor.markLine(null);
     const code = this.editor.code;
-    const started = performance.now();
-    const times = window as unknown as { gradlabTimes: { runAt: number; renderedAt: number | null } };
-    times.gradlabTimes = { runAt: started, renderedAt: null };
+    runPressed();
     const promise = this.runner.grade(this.problem, code);
     this.onPhase("running");
     this.results.innerHTML = this.runner.isReady
@@ -156,10 +156,9 @@ export class ProblemPage {
       return;
     }
     this.onPhase("ready");
-    // The report as JSON, for anyone (tests, curious learners) who wants more than the page shows.
-    (window as unknown as { gradlabLastReport: Report }).gradlabLastReport = report;
     renderReport(this.results, report, (line) => this.editor.jumpTo(line));
-    times.gradlabTimes.renderedAt = performance.now(); // ms since navigation: the benchmark reads it
+    runRendered();
+    reportShown(report);
     const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;
     if (firstLine) this.editor.markLine(firstLine);
     if (report.status !== "error" && report.tests.length === report.total) {

@@ -5,230 +5,253 @@
 // interpreter survives, and the next case starts at once. Without it (a static host that cannot
 // send headers), the worker is terminated and a new one is started; it is told which cases
 // already timed out (`known`) and grades the rest. Python builds the report either way.
+//
+// The runner is an explicit state machine: `state` says where it is (see State), and
+// `dispatch` is the one place it changes, for every input (the page's calls, the worker's
+// messages, timers). Timers belong to the state that set them and are cleared when it is left.
+import { bootDone, runGraded } from "./marks";
 import type { FromWorker, KnownVerdict, ProblemEntry, Report, SiteIndex } from "./protocol";
 import { REASON_STOP, REASON_TIMEOUT } from "./protocol";
+import { PythonWorker, type RunRequest } from "./pyworker";
 
 export type Phase = "booting" | "loading-engine" | "ready" | "running" | "restarting" | "failed";
 
-export interface RunnerEvents {
+export interface RunnerListeners {
   phase(phase: Phase, detail?: string): void;
   caseStarted?(index: number): void;
 }
 
 /** How long an interrupted case may take to notice the interrupt before the worker is replaced. */
 const INTERRUPT_GRACE_MS = 1500;
+/** The case index the worker reports while the learner's module loads (and `known`'s key for it). */
+const LOADING = -1;
 
-interface ActiveRun {
-  runId: number;
-  problem: ProblemEntry;
-  source: string;
-  known: Record<string, KnownVerdict>;
-  current: number | null; // case index running now (-1: the module loading), null between cases
-  timer: number | undefined;
-  grace: number | undefined;
+interface Run extends RunRequest {
   stopRequested: boolean;
   resolve(report: Report): void;
   reject(error: Error): void;
 }
 
-/** The worker's marks are absolute (ms since the epoch): place them on this page's timeline. */
-function onPageTimeline(marks: Record<string, number> | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(marks ?? {}).map(
-    ([name, at]) => [name, Math.round(at - performance.timeOrigin)]));
+type State =
+  /** start() not called yet: no worker. */
+  | { kind: "off" }
+  /** Python is starting; a run may be waiting in the worker's queue. */
+  | { kind: "booting"; py: PythonWorker; run: Run | null }
+  /** Python is ready and has nothing to do. */
+  | { kind: "idle"; py: PythonWorker }
+  /** A run is being graded. `case`: the one running now (LOADING: the learner's module), null
+   * until the first starts (the suite loading); `timer`: its time limit. */
+  | { kind: "running"; py: PythonWorker; run: Run; case: number | null; timer?: number }
+  /** KeyboardInterrupt was sent (isolated only) for `reason`; if Python has not moved on when
+   * `grace` fires (learner code can swallow the interrupt), the worker is replaced. */
+  | { kind: "interrupting"; py: PythonWorker; run: Run; case: number; reason: number; grace: number }
+  /** A replacement worker is starting; the run, with its `known` verdicts, waits in its queue. */
+  | { kind: "restarting"; py: PythonWorker; run: Run }
+  /** Python could not start; the next start() or grade() tries again with a new worker. */
+  | { kind: "failed"; message: string };
+
+type RunnerEvent =
+  | { type: "start" } // the page wants Python up
+  | { type: "grade"; run: Run } // Run tests
+  | { type: "interrupt" } // Stop
+  | { type: "time-up" } // the running case's time limit passed
+  | { type: "grace-over" } // an interrupted case did not notice the interrupt in time
+  | { type: "crash"; message: string } // the worker died (an uncaught error)
+  | FromWorker; // the current worker's messages: status, case-start, report, failed
+
+function clearTimers(state: State): void {
+  if (state.kind === "running") window.clearTimeout(state.timer);
+  if (state.kind === "interrupting") window.clearTimeout(state.grace);
 }
 
 export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
-  private worker: Worker | null = null;
-  private ready = false;
-  private signals: Int32Array | null = null; // [0]: signal Pyodide polls, [1]: why we sent it
-  private run: ActiveRun | null = null;
+  private state: State = { kind: "off" };
   private nextRunId = 1;
-  bootMs: number | null = null;
   restoredFromSnapshot = false; // false: the snapshot could not be used and Python booted slowly
-  bootMarks: Record<string, number> | null = null; // where boot time went, ms since navigation
-  private spawnedAt = 0;
   private markReady: () => void = () => {};
   /** Resolves when Python is first ready: other heavy start-up work (the service worker's
    * download of the whole site) waits for it, so it does not slow the first verdict. */
   readonly firstReady = new Promise<void>((resolve) => (this.markReady = resolve));
-  runMarks: Record<string, number> | null = null; // the last run's marks, ms since navigation
 
-  constructor(private base: string, private index: SiteIndex, private events: RunnerEvents) {}
+  constructor(private base: string, private index: SiteIndex, private events: RunnerListeners) {}
 
   /** Start Python in the background now, so it is ready when the learner presses Run. */
   start(): void {
-    if (!this.worker) this.spawn();
-  }
-
-  get busy(): boolean {
-    return this.run !== null;
-  }
-
-  /** Whether Python is up (false while booting or restarting). */
-  get isReady(): boolean {
-    return this.ready;
+    this.dispatch({ type: "start" });
   }
 
   /** Grade `source`; a run requested before Python is ready waits for it (the worker queues it). */
   grade(problem: ProblemEntry, source: string): Promise<Report> {
-    if (this.run) return Promise.reject(new Error("a run is already in progress"));
-    this.start();
-    return new Promise<Report>((resolve, reject) => {
-      this.run = {
-        runId: this.nextRunId++, problem, source, known: {}, current: null, timer: undefined,
-        grace: undefined, stopRequested: false, resolve, reject,
-      };
-      this.send();
-    });
+    return new Promise<Report>((resolve, reject) => this.dispatch({
+      type: "grade",
+      run: { runId: this.nextRunId++, problem, source, known: {}, stopRequested: false, resolve, reject },
+    }));
   }
 
   /** The learner pressed Stop. */
-  stop(): void {
-    const run = this.run;
-    if (!run || run.stopRequested) return;
-    run.stopRequested = true;
-    if (run.current === null) {
-      // Nothing of the learner's is running yet (Python still booting): just drop the run.
-      this.finish();
-      run.reject(new Error("stopped before Python was ready"));
-      return;
-    }
-    this.expire(REASON_STOP);
+  interrupt(): void {
+    this.dispatch({ type: "interrupt" });
   }
 
-  private spawn(): void {
-    this.ready = false;
-    this.spawnedAt = performance.now();
-    // A fresh buffer per worker: a signal the previous interpreter never consumed (it was stuck in
-    // a sleep) must not interrupt the next one while it boots.
-    const interrupt = this.isolated ? new SharedArrayBuffer(8) : null;
-    this.signals = interrupt ? new Int32Array(interrupt) : null;
-    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(worker, event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      this.onCrash(worker, event.message || "the Python worker crashed");
+  /** Whether a run is in progress (from grade() until its promise settles). */
+  get busy(): boolean {
+    const s = this.state;
+    return s.kind === "running" || s.kind === "interrupting" || s.kind === "restarting"
+      || (s.kind === "booting" && s.run !== null);
+  }
+
+  /** Whether Python is up (false while booting or restarting). */
+  get isReady(): boolean {
+    return this.state.kind === "idle" || this.state.kind === "running" || this.state.kind === "interrupting";
+  }
+
+  /** The only place `state` changes. */
+  private dispatch(event: RunnerEvent): void {
+    const s = this.state;
+    // Enter `next`, then tell the page (which reads `busy` and `isReady` as it redraws).
+    const go = (next: State, phase?: Phase, detail?: string): void => {
+      clearTimers(s);
+      this.state = next;
+      if (phase) this.events.phase(phase, detail);
     };
-    worker.postMessage({
-      v: 1, type: "init", base: this.base, pyodide: this.index.pyodide, engine: this.index.engine,
-      snapshot: this.index.snapshot ?? null, interrupt,
-    });
-    this.worker = worker;
-    this.events.phase("booting");
-  }
-
-  private send(): void {
-    const run = this.run!;
-    run.current = null;
-    this.worker!.postMessage({
-      v: 1, type: "run", runId: run.runId, slug: run.problem.slug, suiteVersion: run.problem.version,
-      suiteUrl: run.problem.suite, source: run.source, known: { ...run.known },
-    });
-    if (this.ready) this.events.phase("running");
-  }
-
-  private onMessage(worker: Worker, message: FromWorker): void {
-    if (worker !== this.worker) return; // a replaced worker's last words
-    const run = this.run;
-    switch (message.type) {
-      case "status":
-        if (message.phase === "ready") {
-          this.ready = true;
-          this.markReady();
-          this.bootMs = message.ms ?? null;
-          this.restoredFromSnapshot = message.snapshot ?? false;
-          this.bootMarks = onPageTimeline(message.marks);
-          this.bootMarks.spawned = Math.round(this.spawnedAt);
+    const giveUp = (reason: number, py: PythonWorker, run: Run, index: number): void => {
+      const next = this.giveUp({ py, run, case: index }, reason);
+      go(next, next.kind === "restarting" ? "restarting" : undefined);
+    };
+    switch (event.type) {
+      case "start":
+        if (s.kind === "off" || s.kind === "failed") {
+          go({ kind: "booting", py: this.spawn(), run: null }, "booting");
         }
-        this.events.phase(message.phase === "ready" && run ? "running" : message.phase);
-        break;
-      case "case-start":
-        if (!run || message.runId !== run.runId) return;
-        this.clearTimers(run);
-        run.current = message.index;
-        this.events.caseStarted?.(message.index);
-        run.timer = window.setTimeout(() => this.expire(REASON_TIMEOUT), message.timeLimit * 1000);
-        break;
-      case "report":
-        if (!run || message.runId !== run.runId) return;
-        this.finish();
-        this.runMarks = onPageTimeline(message.marks);
-        run.resolve(message.report);
-        break;
-      case "failed":
-        if (message.fatal || !this.ready) this.onCrash(worker, message.message);
-        else if (run && (message.runId === run.runId || message.runId === null)) {
-          this.finish();
-          run.reject(new Error(message.message));
+        return;
+
+      case "grade": {
+        const run = event.run;
+        if (s.kind === "off" || s.kind === "failed") {
+          const py = this.spawn();
+          py.send(run);
+          go({ kind: "booting", py, run }, "booting");
+        } else if (s.kind === "booting" && !s.run) {
+          s.py.send(run);
+          go({ ...s, run });
+        } else if (s.kind === "idle") {
+          s.py.send(run);
+          go({ kind: "running", py: s.py, run, case: null }, "running");
+        } else {
+          run.reject(new Error("a run is already in progress"));
         }
-        break;
-    }
-  }
-
-  /** A case ran out of time, or Stop was pressed, while learner code was running. */
-  private expire(reason: number): void {
-    const run = this.run;
-    if (!run) return;
-    this.clearTimers(run);
-    if (this.signals) {
-      Atomics.store(this.signals, 1, reason);
-      Atomics.store(this.signals, 0, 2); // SIGINT: Pyodide raises KeyboardInterrupt
-      const stuckOn = run.current;
-      // Learner code can swallow KeyboardInterrupt (a bare `except:` in a loop): then replace the worker.
-      run.grace = window.setTimeout(() => {
-        if (this.run === run && run.current === stuckOn) this.restart(reason);
-      }, INTERRUPT_GRACE_MS);
-    } else {
-      this.restart(reason);
-    }
-  }
-
-  /** Replace the worker and re-send the run, telling Python which case was given up on. */
-  private restart(reason: number, verdict?: KnownVerdict): void {
-    const run = this.run!;
-    const index = run.current ?? -1;
-    run.known[String(index)] = verdict ?? (reason === REASON_STOP ? "stopped" : "timeout");
-    this.worker?.terminate();
-    this.worker = null;
-    this.events.phase("restarting");
-    this.spawn();
-    this.send();
-  }
-
-  private onCrash(worker: Worker, message: string): void {
-    if (worker !== this.worker) return;
-    const run = this.run;
-    if (!this.ready && (run?.current ?? null) === null) {
-      // Python itself failed to start: nothing the learner did. Report and give up this worker.
-      this.worker?.terminate();
-      this.worker = null;
-      this.events.phase("failed", message);
-      if (run) {
-        this.finish();
-        run.reject(new Error(message));
+        return;
       }
-      return;
-    }
-    if (run) {
-      this.clearTimers(run);
-      this.restart(REASON_TIMEOUT, "crashed");
-    } else {
-      this.worker?.terminate();
-      this.worker = null;
-      this.spawn();
+
+      case "interrupt":
+        if ((s.kind === "running" || s.kind === "interrupting") && s.case !== null) {
+          if (s.run.stopRequested) return;
+          s.run.stopRequested = true;
+          giveUp(REASON_STOP, s.py, s.run, s.case);
+        } else if (s.kind === "booting" || s.kind === "restarting" || s.kind === "running") {
+          // Nothing of the learner's is running yet (Python still starting): just drop the run.
+          if (!s.run || s.run.stopRequested) return;
+          if (s.kind === "running") go({ kind: "idle", py: s.py }, "ready");
+          else go({ kind: "booting", py: s.py, run: null }, "booting");
+          s.run.reject(new Error("stopped before Python was ready"));
+        }
+        return;
+
+      case "time-up":
+        if (s.kind === "running" && s.case !== null) {
+          giveUp(REASON_TIMEOUT, s.py, s.run, s.case);
+        }
+        return;
+
+      case "grace-over":
+        if (s.kind === "interrupting") {
+          go(this.replace(s, s.reason === REASON_STOP ? "stopped" : "timeout"), "restarting");
+        }
+        return;
+
+      case "status":
+        if (s.kind !== "booting" && s.kind !== "restarting") return;
+        if (event.phase !== "ready") {
+          this.events.phase(event.phase);
+          return;
+        }
+        this.restoredFromSnapshot = event.snapshot ?? false;
+        bootDone(s.py.spawnedAt, event.marks, event.ms);
+        this.markReady();
+        if (s.run) go({ kind: "running", py: s.py, run: s.run, case: null }, "running");
+        else go({ kind: "idle", py: s.py }, "ready");
+        return;
+
+      case "case-start":
+        if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId) {
+          const timer = window.setTimeout(() => this.dispatch({ type: "time-up" }), event.timeLimit * 1000);
+          go({ kind: "running", py: s.py, run: s.run, case: event.index, timer });
+          this.events.caseStarted?.(event.index);
+        }
+        return;
+
+      case "report":
+        if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId) {
+          go({ kind: "idle", py: s.py }, "ready");
+          runGraded(event.marks);
+          s.run.resolve(event.report);
+        }
+        return;
+
+      case "failed":
+        // The worker decides whether its interpreter survived (worker.ts, interpreterLost); a
+        // failure before Python was ever ready means it could not start.
+        if (!event.fatal && s.kind !== "booting" && s.kind !== "restarting") {
+          if ((s.kind === "running" || s.kind === "interrupting")
+              && (event.runId === s.run.runId || event.runId === null)) {
+            go({ kind: "idle", py: s.py }, "ready");
+            s.run.reject(new Error(event.message));
+          }
+          return;
+        }
+      // falls through: this worker's Python is gone
+      case "crash":
+        if (s.kind === "booting" || s.kind === "restarting") {
+          // Python itself failed to start: nothing the learner did. Report and give up this worker.
+          s.py.terminate();
+          go({ kind: "failed", message: event.message }, "failed", event.message);
+          s.run?.reject(new Error(event.message));
+        } else if (s.kind === "idle") {
+          s.py.terminate();
+          go({ kind: "booting", py: this.spawn(), run: null }, "booting");
+        } else if (s.kind === "running" || s.kind === "interrupting") {
+          go(this.replace(s, "crashed"), "restarting");
+        }
+        return;
     }
   }
 
-  private clearTimers(run: ActiveRun): void {
-    window.clearTimeout(run.timer);
-    window.clearTimeout(run.grace);
-    run.timer = run.grace = undefined;
+  /** The state after giving up on the running case for `reason`: interrupting it (isolated),
+   * else a replacement worker. */
+  private giveUp(s: { py: PythonWorker; run: Run; case: number }, reason: number): State {
+    if (s.py.interrupt(reason)) {
+      const grace = window.setTimeout(() => this.dispatch({ type: "grace-over" }), INTERRUPT_GRACE_MS);
+      return { kind: "interrupting", py: s.py, run: s.run, case: s.case, reason, grace };
+    }
+    return this.replace(s, reason === REASON_STOP ? "stopped" : "timeout");
   }
 
-  private finish(): void {
-    if (this.run) this.clearTimers(this.run);
-    this.run = null;
-    this.events.phase(this.ready ? "ready" : "booting");
+  /** The state after replacing the worker and re-sending the run, telling Python how the
+   * current case ended. */
+  private replace(s: { py: PythonWorker; run: Run; case: number | null }, verdict: KnownVerdict): State {
+    s.run.known[String(s.case ?? LOADING)] = verdict;
+    s.py.terminate();
+    const py = this.spawn();
+    py.send(s.run);
+    return { kind: "restarting", py, run: s.run };
+  }
+
+  private spawn(): PythonWorker {
+    // Messages from a worker that has since been replaced are its last words: ignored.
+    const current = (from: PythonWorker) => "py" in this.state && this.state.py === from;
+    return new PythonWorker(this.base, this.index, this.isolated,
+      (from, message) => current(from) && this.dispatch(message),
+      (from, message) => current(from) && this.dispatch({ type: "crash", message }));
   }
 }

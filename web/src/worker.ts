@@ -1,6 +1,7 @@
 // The Python worker: boots Pyodide, installs the engine wheel, grades runs. It never decides
 // verdicts itself: engine.browser.worker does, exactly as `gradlab grade` does on CPython.
 import type { PyodideInterface } from "pyodide";
+import { bootStartMarks, type Marks, stamp } from "./marks";
 import type { FromWorker, InitMessage, RunMessage } from "./protocol";
 import { REASON_STOP } from "./protocol";
 import { expandSnapshot } from "./snapshot";
@@ -10,15 +11,13 @@ declare const self: DedicatedWorkerGlobalScope;
 let init: InitMessage | null = null;
 let reasons: Int32Array | null = null;
 let pyodide: PyodideInterface | null = null;
+let PythonError: PyodideInterface["ffi"]["PythonError"] | null = null; // pyodide.ffi.PythonError, kept: see interpreterLost
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let browser: any = null;
 const loadedSuites = new Map<string, string>(); // slug -> version
 const queue: RunMessage[] = [];
 let booting: Promise<void> | null = null;
 let unpackEngine: (() => void) | null = null; // pending until the engine's files are unpacked
-
-/** Now, in ms since the epoch: the page subtracts its own timeOrigin to place worker marks. */
-const at = () => performance.timeOrigin + performance.now();
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -35,8 +34,7 @@ async function readSnapshot(url: string): Promise<Uint8Array> {
 }
 
 async function boot(): Promise<void> {
-  const started = performance.now();
-  const marks: Record<string, number> = { workerCreated: performance.timeOrigin, bootStart: at() };
+  const marks = bootStartMarks();
   const { base, pyodide: pyodidePath, engine, snapshot, interrupt } = init!;
   post({ v: 1, type: "status", phase: "booting" });
   const indexURL = new URL(pyodidePath, base).href;
@@ -49,9 +47,9 @@ async function boot(): Promise<void> {
   // The snapshot is handed to loadPyodide as a promise, so Pyodide's own downloads (the wasm,
   // its JavaScript, the standard library) run while it is still arriving.
   const image = snapshot ? readSnapshot(new URL(snapshot, base).href) : null;
-  image?.then(() => (marks.snapshotFetched = at()), () => {});
+  image?.then(() => stamp(marks, "snapshotFetched"), () => {});
   const { loadPyodide } = await module;
-  marks.module = at();
+  stamp(marks, "module");
   let py: PyodideInterface;
   let restored = !!image;
   try {
@@ -63,7 +61,7 @@ async function boot(): Promise<void> {
     restored = false;
     py = await loadPyodide({ indexURL });
   }
-  marks.pyodideReady = at();
+  stamp(marks, "pyodideReady");
   if (interrupt) {
     py.setInterruptBuffer(new Int32Array(interrupt, 0, 1));
     reasons = new Int32Array(interrupt, 4, 1);
@@ -85,9 +83,11 @@ async function boot(): Promise<void> {
   for (const [slug, version] of Object.entries(JSON.parse(browser.loaded_suites()) as Record<string, string>)) {
     loadedSuites.set(slug, version);
   }
+  PythonError = py.ffi.PythonError;
   pyodide = py;
-  marks.engineReady = at();
-  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms: performance.now() - started, snapshot: restored, marks });
+  stamp(marks, "engineReady");
+  const ms = marks.engineReady - marks.bootStart;
+  post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms, snapshot: restored, marks });
   // Nothing to do yet (the learner is reading): grade the starter once, unseen, so the first
   // real run does not pay for the browser compiling Python's code paths (~140 -> ~90 ms).
   setTimeout(() => {
@@ -97,6 +97,27 @@ async function boot(): Promise<void> {
       console.warn("warm-up run failed (no harm done):", error);
     }
   }, 0);
+}
+
+/** Whether this worker's interpreter is gone after `error` escaped a run (the page then replaces
+ * the worker), decided from Pyodide's own state, never from the error's text:
+ * - no interpreter yet: boot failed (or never finished), so there is nothing to reuse;
+ * - a PythonError: Python raised it and unwound it itself, so the interpreter is fine;
+ * - anything else (a failed fetch, a wasm trap, the stack or memory running out inside Python):
+ *   ask the interpreter something trivial. When Pyodide hits an error it cannot recover from, its
+ *   fatal-error handler (API.fatal_error in pyodide.asm.mjs) replaces every public member of the
+ *   pyodide object with a getter that throws ("Pyodide already fatally failed..."), so the
+ *   question itself throws. A PythonError from the question (a KeyboardInterrupt still pending
+ *   from a late Stop) is an answer: alive. */
+function interpreterLost(error: unknown): boolean {
+  if (!pyodide || !PythonError) return true;
+  if (error instanceof PythonError) return false;
+  try {
+    pyodide.runPython("1");
+    return false;
+  } catch (probe) {
+    return !(probe instanceof PythonError);
+  }
 }
 
 async function ensureSuite(run: RunMessage): Promise<void> {
@@ -112,9 +133,10 @@ async function handle(run: RunMessage): Promise<void> {
     await booting;
     // A Stop or time limit that fired just as the last run ended must not hit this one.
     if (init!.interrupt) Atomics.store(new Int32Array(init!.interrupt), 0, 0);
-    const runStart = at();
+    const marks: Marks = {};
+    stamp(marks, "runStart");
     await ensureSuite(run);
-    const suiteReady = at();
+    stamp(marks, "suiteReady");
     const { suiteUrl: _ignored, ...message } = run;
     const caseStart = (index: number, timeLimit: number) =>
       post({ v: 1, type: "case-start", runId: run.runId, index, timeLimit });
@@ -123,13 +145,11 @@ async function handle(run: RunMessage): Promise<void> {
       return code === REASON_STOP ? "stop" : "timeout";
     };
     const json: string = browser.run(JSON.stringify(message), caseStart, reason);
-    const marks = { runStart, suiteReady, graded: at() };
+    stamp(marks, "graded");
     post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json), marks });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    // After a fatal error (the wasm stack or memory ran out) this interpreter cannot be reused.
-    const fatal = !pyodide || /fatally failed|Maximum call stack|out of memory|RuntimeError: (unreachable|memory)/i.test(text);
-    post({ v: 1, type: "failed", runId: run.runId, message: text.slice(-2000), fatal });
+    post({ v: 1, type: "failed", runId: run.runId, message: text.slice(-2000), fatal: interpreterLost(error) });
   }
 }
 

@@ -1,0 +1,55 @@
+// Test hooks: the one thing the page puts on `window`, as window.gradlab. Installed once, by
+// main.ts, before anything else can need it; the rest of the product calls the functions below
+// and never touches `window` for hooks. Nothing in the page reads these: they are for the
+// browser tests and the benchmarks (and for a curious learner in the console).
+
+import { marks, type Timeline } from "./marks";
+import type { Report } from "./protocol";
+
+/** window.gradlab. Who reads what: tests/test_site.py (editorText, lastReport,
+ * restoredFromSnapshot), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
+ * (lastReport, marks). */
+export interface GradlabHooks {
+  /** The whole text in the open problem's editor ("" when no problem page is open). */
+  editorText(): string;
+  /** The last report rendered on this page, as JSON (null until there is one). Set only once
+   * the report is on screen and marks.run.rendered is recorded, so a caller may set it to null,
+   * press Run, and wait until it is not null. */
+  lastReport: Report | null;
+  /** Whether Python was restored from the build-time snapshot (false: it booted the slow way). */
+  readonly restoredFromSnapshot: boolean;
+  /** Where time went, ms since navigation: see marks.ts. */
+  readonly marks: Readonly<Timeline>;
+}
+
+declare global {
+  interface Window {
+    gradlab?: GradlabHooks;
+  }
+}
+
+let hooks: GradlabHooks | null = null;
+let editorText: () => string = () => "";
+
+/** Put window.gradlab in place; `python` answers whether the snapshot was used. */
+export function installHooks(python: { readonly restoredFromSnapshot: boolean }): void {
+  hooks = {
+    editorText: () => editorText(),
+    lastReport: null,
+    get restoredFromSnapshot() {
+      return python.restoredFromSnapshot;
+    },
+    marks,
+  };
+  window.gradlab = hooks;
+}
+
+/** The open problem page's editor text (null: the page was closed). */
+export function exposeEditor(text: (() => string) | null): void {
+  editorText = text ?? (() => "");
+}
+
+/** A report is on screen. */
+export function reportShown(report: Report): void {
+  if (hooks) hooks.lastReport = report;
+}
