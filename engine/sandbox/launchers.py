@@ -162,6 +162,33 @@ class Zygote:
                 self.close()
         return None
 
+    def news(self, pid: int, wait: float = 0.0) -> int | None:
+        """How the child ``pid`` ended, reading the zygote's news for up to ``wait`` seconds (0:
+        only what has arrived) until it says."""
+        with self._lock:
+            if self._exits.get(pid) is None and self._sock is not None:
+                deadline = time.monotonic() + wait
+                try:
+                    while self._exits.get(pid) is None and self._next_message(deadline) is not None:
+                        pass
+                except OSError:  # the zygote has gone: its children are orphans now
+                    self.close()
+            return self._exits.get(pid)
+
+    def kill(self, pid: int) -> None:
+        """Have the zygote kill the child's session; it reaps the child afterwards."""
+        with self._lock:
+            if self.news(pid) is None and self._sock is not None:
+                try:
+                    send_frame(self._sock, {"op": "kill", "pid": pid})
+                except OSError:
+                    self.close()
+
+    def forget(self, pid: int) -> None:
+        with self._lock:
+            self.kill(pid)
+            self._exits.pop(pid, None)
+
     def close(self) -> None:
         """Close the zygote (it kills its children as it goes); if it was killed instead, kill
         the children it left behind from here."""
@@ -200,18 +227,6 @@ class Zygote:
                 return message["started"]
         return None
 
-    def _exit_code(self, pid: int, wait: float = 0.0) -> int | None:
-        """How the child ended, reading the zygote's news for up to ``wait`` seconds (0: only
-        what has arrived) until it says."""
-        if self._exits.get(pid) is None and self._sock is not None:
-            deadline = time.monotonic() + wait
-            try:
-                while self._exits.get(pid) is None and self._next_message(deadline) is not None:
-                    pass
-            except OSError:  # the zygote has gone: its children are orphans now
-                self.close()
-        return self._exits.get(pid)
-
     def _next_message(self, deadline: float) -> dict[str, Any] | None:
         """The zygote's next line (None if none came by ``deadline``), recording exits on the way."""
         assert self._sock is not None
@@ -236,29 +251,19 @@ class ZygoteChild:
         self.zygote, self.pid, self.alive_fd = zygote, pid, alive_fd
 
     def exit_code(self) -> int | None:
-        with self.zygote._lock:
-            return self.zygote._exits.get(self.pid)
+        return self.zygote._exits.get(self.pid)
 
     def wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         # In short slices, so other threads get their turn with the zygote in between.
-        while time.monotonic() <= deadline:
-            with self.zygote._lock:
-                if self.zygote._exit_code(self.pid, wait=0.02) is not None:
-                    return
+        while time.monotonic() <= deadline and self.zygote.news(self.pid, wait=0.02) is None:
+            pass
 
     def kill(self) -> None:
-        with self.zygote._lock:
-            if self.zygote._exit_code(self.pid) is None and self.zygote._sock is not None:
-                try:
-                    send_frame(self.zygote._sock, {"op": "kill", "pid": self.pid})
-                except OSError:
-                    self.zygote.close()
+        self.zygote.kill(self.pid)
 
     def close(self) -> None:
-        with self.zygote._lock:
-            self.kill()
-            self.zygote._exits.pop(self.pid, None)
+        self.zygote.forget(self.pid)
         os.close(self.alive_fd)
 
 
