@@ -14,8 +14,8 @@ from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError
+from engine.authoring.render import render_text
 from engine.grading.grade import grade
-from engine.grading.report import render_text
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2

@@ -11,14 +11,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from engine.authoring import mistakes as known
 from engine.authoring.problem import Problem, ProblemError, ProblemIssue, load_problem
 from engine.authoring.suite import ReferenceError_, compile_problem
 from engine.grading import diagnose
+from engine.grading.contract import Report, Suite
 from engine.grading.grade import Executor, grade_with_signature
-from engine.grading.report import Report
 
 
 @dataclass
@@ -27,14 +26,14 @@ class CheckResult:
     issues: list[str] = field(default_factory=list)  # each a complete `path:line: message`
     lines: list[str] = field(default_factory=list)  # what was verified, for the log
     problem: Problem | None = None  # loaded and compiled, when the files are valid
-    suite: dict[str, Any] | None = None
+    suite: Suite | None = None
 
     @property
     def ok(self) -> bool:
         return not self.issues
 
 
-def load_and_compile(root: Path) -> tuple[Problem, dict[str, Any]]:
+def load_and_compile(root: Path) -> tuple[Problem, Suite]:
     """Both steps, with a broken case reported like any other problem-file issue."""
     problem = load_problem(root)
     try:
@@ -44,7 +43,7 @@ def load_and_compile(root: Path) -> tuple[Problem, dict[str, Any]]:
 
 
 def load_for_grading(root: Path, executor: Executor, jobs: int = 2
-                     ) -> tuple[Problem, dict[str, Any]]:
+                     ) -> tuple[Problem, Suite]:
     """The suite plus the known mistakes' signatures, so failing reports name the mistake."""
     problem, suite = load_and_compile(root)
     suite["mistakes"] = known.known_mistakes(problem, suite, executor, jobs)
@@ -100,7 +99,8 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
     for m in mistakes:
         if named[m["file"]] != m["mistake"]:
             close = max((o for o in mistakes if o is not m),
-                        key=lambda o: diagnose.similarity(m["signature"], o["signature"]))
+                        key=lambda o: diagnose.similarity(diagnose.signature_of(m),
+                                                          diagnose.signature_of(o)))
             result.lines.append(f"    not told apart: {m['file']} looks like {close['file']}: "
                                 "a learner with either mistake gets no diagnosis, only the "
                                 "per-case messages")

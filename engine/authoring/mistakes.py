@@ -17,10 +17,10 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from engine.authoring.problem import Problem
-from engine.grading.grade import grade_with_signature
+from engine.grading.contract import Mistake, Outcome, Report, Suite
+from engine.grading.grade import Executor, grade_with_signature
 
 
 def header(path: Path) -> tuple[str, str | None]:
@@ -42,7 +42,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradlab"
 
 
-def _cache_key(problem: Problem, suite: dict[str, Any]) -> str:
+def _cache_key(problem: Problem, suite: Suite) -> str:
     """Changes with the suite, any wrong solution, or the grader code that makes signatures."""
     digest = hashlib.sha256(suite["version"].encode())
     for path in problem.solutions("wrong"):
@@ -52,8 +52,8 @@ def _cache_key(problem: Problem, suite: dict[str, Any]) -> str:
     return digest.hexdigest()[:24]
 
 
-def known_mistakes(problem: Problem, suite: dict[str, Any], executor: Any,
-                   jobs: int = 2) -> list[dict[str, Any]]:
+def known_mistakes(problem: Problem, suite: Suite, executor: Executor,
+                   jobs: int = 2) -> list[Mistake]:
     """Each wrong solution's name, hint and signature (``suite.mistakes``).
 
     Grading every wrong solution takes seconds for problems that train networks, so the result
@@ -78,13 +78,14 @@ def known_mistakes(problem: Problem, suite: dict[str, Any], executor: Any,
     return mistakes
 
 
-def mistakes_from(paths: list[Path], graded: list[tuple[Any, list[str]]]) -> list[dict[str, Any]]:
-    """Known mistakes from wrong solutions already graded: (report, signature) per path."""
+def mistakes_from(paths: list[Path], graded: list[tuple[Report, list[Outcome]]]) -> list[Mistake]:
+    """Known mistakes from wrong solutions already graded: (report, signature) per path. The
+    signature is kept as tokens, the suite's wire format (``Outcome.to_token``)."""
     mistakes = []
     for path, (report, signature) in zip(paths, graded, strict=True):
         if report.status == "pass" or report.load_error is not None:
             continue  # check reports a wrong file nothing catches; one that cannot load tells nothing
         mistake, hint = header(path)
         mistakes.append({"mistake": mistake, "hint": hint, "file": path.name,
-                         "signature": signature})
+                         "signature": [o.to_token() for o in signature]})
     return mistakes

@@ -23,9 +23,9 @@ from typing import Any
 from engine.authoring import mutants as mutant_gen
 from engine.authoring.generate import generate_graph
 from engine.authoring.problem import DEFAULT_TOLERANCE, Problem
-from engine.authoring.suite import reference_observations_plain
+from engine.authoring.suite import make_case, reference_observations_plain
+from engine.grading.contract import Case, DataSpec, Report, Suite, Tolerance
 from engine.grading.grade import Executor, grade
-from engine.grading.report import Report
 
 MUTANT_TIME_LIMIT = 2.0  # seconds per case: a mutant that loops is killed, no need to wait longer
 PROPERTY_GRAPHS = 300
@@ -75,7 +75,7 @@ class MutationReport:
                 "results": [r.to_dict() for r in self.results]}
 
 
-def run(problem: Problem, suite: dict[str, Any], executor: Executor, jobs: int = 2,
+def run(problem: Problem, suite: Suite, executor: Executor, jobs: int = 2,
         graphs: int = PROPERTY_GRAPHS) -> MutationReport:
     reference_path = problem.root / "reference.py"
     report = MutationReport(problem.slug, str(reference_path))
@@ -101,7 +101,7 @@ def run(problem: Problem, suite: dict[str, Any], executor: Executor, jobs: int =
     return report
 
 
-def _capped(suite: dict[str, Any]) -> dict[str, Any]:
+def _capped(suite: Suite) -> Suite:
     quick = copy.deepcopy(suite)
     for case in quick["cases"]:
         case["time_limit"] = min(case["time_limit"], MUTANT_TIME_LIMIT)
@@ -120,8 +120,7 @@ def _killed_or_not(mutant: mutant_gen.Mutant, report: Report, original: str,
     return result
 
 
-def property_suite(problem: Problem, suite: dict[str, Any], executor: Executor,
-                   graphs: int) -> dict[str, Any]:
+def property_suite(problem: Problem, suite: Suite, executor: Executor, graphs: int) -> Suite:
     """Random graphs over the problem's ops, smallest first, that the reference solution passes."""
     if not problem.ops:
         return {**suite, "cases": []}
@@ -133,24 +132,25 @@ def property_suite(problem: Problem, suite: dict[str, Any], executor: Executor,
             graph = generate_graph(rng, problem.ops, (size, size), (1, 3))
         except ValueError:
             break
-        spec = {"id": f"property-{i + 1}", "kind": "data", "values": graph.values,
-                "steps": graph.steps, "expression": graph.expression, "record": list(graph.values)}
+        spec: DataSpec = {"id": f"property-{i + 1}", "kind": "data", "values": graph.values,
+                          "steps": graph.steps, "expression": graph.expression,
+                          "record": list(graph.values)}
         expected = reference_observations_plain(spec)
         if expected is None:
             continue
-        cases.append({"id": spec["id"], "name": f"random graph {i + 1}", "kind": "data",
-                      "visibility": "visible", "hint": None, "on_fail": None,
-                      "tolerance": dict(DEFAULT_TOLERANCE), "time_limit": MUTANT_TIME_LIMIT,
-                      "source": "properties", "spec": spec, "expected": expected, "features": [],
-                      "disagreements": []})
-    properties = {**suite, "cases": cases}
+        cases.append(make_case(id=spec["id"], name=f"random graph {i + 1}", kind="data",
+                               visibility="visible", hint=None, on_fail=None,
+                               tolerance=Tolerance(**DEFAULT_TOLERANCE),
+                               time_limit=MUTANT_TIME_LIMIT, source="properties", spec=spec,
+                               expected=expected, features=[], disagreements=[]))
+    properties: Suite = {**suite, "cases": cases}
     # Keep only graphs the instructor's own reference gets right (it may not support every op).
     checked = grade(properties, problem.reference, executor)
     passing = {t.id for t in checked.tests if t.status == "passed"}
     return {**suite, "cases": [c for c in cases if c["id"] in passing]}
 
 
-def _failing_graphs(result: MutantResult, properties: dict[str, Any],
+def _failing_graphs(result: MutantResult, properties: Suite,
                     executor: Executor) -> list[str]:
     """Ids of the random graphs this survivor gets wrong; none means equivalent."""
     if not properties["cases"]:
@@ -163,7 +163,7 @@ def _failing_graphs(result: MutantResult, properties: dict[str, Any],
 
 
 def _propose(survivors: list[MutantResult], failing: list[list[str]],
-             properties: dict[str, Any]) -> None:
+             properties: Suite) -> None:
     """As few new cases as catch every survivor: greedily, the graph that catches the most."""
     order = {c["id"]: i for i, c in enumerate(properties["cases"])}
     uncovered = {i for i, ids in enumerate(failing) if ids}
@@ -183,7 +183,7 @@ def _propose(survivors: list[MutantResult], failing: list[list[str]],
         uncovered -= set(caught)
 
 
-def proposed_case(case: dict[str, Any], mutants: list[mutant_gen.Mutant]) -> str:
+def proposed_case(case: Case, mutants: list[mutant_gen.Mutant]) -> str:
     """A data case file that these mutants fail and the reference passes."""
     spec, expected = case["spec"], case["expected"]
     used = _names_in(spec)
@@ -201,7 +201,7 @@ def proposed_case(case: dict[str, Any], mutants: list[mutant_gen.Mutant]) -> str
     return "\n".join(lines) + "\n"
 
 
-def _names_in(spec: dict[str, Any]) -> set[str]:
+def _names_in(spec: DataSpec) -> set[str]:
     code = "\n".join([*spec["steps"], spec["expression"]])
     return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
 

@@ -14,7 +14,7 @@ import json
 import math
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from engine.authoring import flatten
 from engine.authoring.generate import generate_graph
@@ -22,6 +22,7 @@ from engine.authoring.probes import probe_specs
 from engine.authoring.problem import DEFAULT_TOLERANCE, CaseFile, Problem
 from engine.autograd import Value
 from engine.grading import observe
+from engine.grading.contract import Case, DataSpec, Disagreement, Spec, Suite, Tolerance, Trace
 
 SUITE_SCHEMA = "gradlab.suite/1"
 
@@ -34,12 +35,43 @@ class ReferenceError_(Exception):
         super().__init__(message)
 
 
-def compile_problem(problem: Problem) -> dict[str, Any]:
+def make_case(*, id: str, name: str, kind: str, visibility: str, hint: str | None,
+              on_fail: str | None, tolerance: Tolerance, time_limit: float, source: str,
+              spec: Spec, expected: dict[str, float], features: list[str],
+              disagreements: list[Disagreement], hints: list[str] | None = None,
+              trace: Trace | None = None) -> Case:
+    """A compiled case, the one way every case, probe and property graph is made.
+
+    ``hints`` and ``trace`` are left out when not given (probes and random property graphs have
+    no hint ladder; a case whose expression does not flatten has no trace). Keys in one order,
+    so a suite compiles to the same JSON, and the same version, every time."""
+    case: dict[str, Any] = {"id": id, "name": name, "kind": kind, "visibility": visibility,
+                            "hint": hint}
+    if hints is not None:
+        case["hints"] = hints
+    case.update(on_fail=on_fail, tolerance=tolerance, time_limit=time_limit, source=source,
+                spec=spec, expected=expected, features=features)
+    if trace is not None:
+        case["trace"] = trace
+    case["disagreements"] = disagreements
+    return case  # type: ignore[return-value]
+
+
+class CaseParts(TypedDict):
+    """What one reference run gives a case (``compile_data``)."""
+
+    spec: Spec
+    expected: dict[str, float]
+    features: list[str]
+    trace: NotRequired[Trace]
+
+
+def compile_problem(problem: Problem) -> Suite:
     """Problem files -> suite. Raises ReferenceError_ when the engine cannot run a case."""
-    cases: list[dict[str, Any]] = []
+    cases: list[Case] = []
     for case_file in problem.cases:
         cases.extend(_compile_case(case_file, problem))
-    body = {
+    body: dict[str, Any] = {
         "schema": SUITE_SCHEMA,
         "problem": {
             "slug": problem.slug,
@@ -59,10 +91,11 @@ def compile_problem(problem: Problem) -> dict[str, Any]:
     }
     text = json.dumps(body, sort_keys=True).encode()
     body["version"] = hashlib.sha256(text).hexdigest()[:16]
-    return body
+    return body  # type: ignore[return-value]
 
 
 def _common(case_file: CaseFile, problem: Problem) -> dict[str, Any]:
+    """``make_case``'s arguments that come from the case file itself."""
     d = case_file.data
     return {
         "id": case_file.id,
@@ -78,35 +111,37 @@ def _common(case_file: CaseFile, problem: Problem) -> dict[str, Any]:
     }
 
 
-def _compile_case(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]:
+def _compile_case(case_file: CaseFile, problem: Problem) -> list[Case]:
     d = case_file.data
     if d["kind"] == "generated":
         return _generated_cases(case_file, problem)
+    parts: CaseParts | None
     if d["kind"] == "data":
-        raw = {"id": case_file.id, "kind": "data", "values": d["values"],
-               "steps": d.get("steps", []), "expression": d["expression"],
-               "record": d.get("record", list(d["values"]))}
+        raw: DataSpec = {"id": case_file.id, "kind": "data", "values": d["values"],
+                         "steps": d.get("steps", []), "expression": d["expression"],
+                         "record": d.get("record", list(d["values"]))}
         parts = compile_data(raw, lambda spec: reference_observations(spec, case_file, problem))
         stated = {}
         if "data" in d.get("expected", {}):
             stated["result.data"] = d["expected"]["data"]
         stated.update({f"{k}.grad": v for k, v in d.get("expected", {}).get("grad", {}).items()})
     else:
-        spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
+        spec: Spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
         parts = {"spec": spec, "expected": reference_observations(spec, case_file, problem),
                  "features": []}
         stated = dict(d.get("expected", {}))
+    assert parts is not None  # reference_observations raises rather than return None
     reference = parts["expected"]
     # Stated values win, so a case means what its author wrote; `check` lists any disagreement.
     disagreements = [{"label": k, "stated": v, "reference": reference.get(k)}
                      for k, v in stated.items() if not _agree(v, reference.get(k), d)]
-    return [{**_common(case_file, problem), **parts, "expected": {**reference, **stated},
-             "disagreements": disagreements}]
+    return [make_case(**_common(case_file, problem), spec=parts["spec"],
+                      expected={**reference, **stated}, features=parts["features"],
+                      trace=parts.get("trace"), disagreements=disagreements)]
 
 
-def compile_data(raw: dict[str, Any],
-                 observe_reference: Callable[[dict[str, Any]], dict[str, float] | None]
-                 ) -> dict[str, Any] | None:
+def compile_data(raw: DataSpec, observe_reference: Callable[[DataSpec], dict[str, float] | None]
+                 ) -> CaseParts | None:
     """A data case's spec, expected values, graph features and trace, from one reference run.
 
     The spec gets its one-operation-per-line form when the expression is plain operations (else
@@ -117,14 +152,15 @@ def compile_data(raw: dict[str, Any],
         nodes, output = flatten.flatten(raw["values"], raw["steps"], raw["expression"])
     except (ValueError, SyntaxError, AssertionError):
         nodes, output = None, None
-    spec = raw if nodes is None else {**raw, "flat": flatten.flat_code(nodes), "output": output,
-                                      "trace": [n.id for n in nodes]}
+    spec: DataSpec = raw if nodes is None else {
+        **raw, "flat": flatten.flat_code(nodes), "output": output, "trace": [n.id for n in nodes]}
     observed = observe_reference(spec)
     if observed is None:
         return None
     leaves, scope, result = _reference_graph(spec)
-    parts = {"spec": spec, "expected": {k: v for k, v in observed.items() if not k.startswith("@")},
-             "features": graph_features(leaves, result)}
+    parts: CaseParts = {"spec": spec,
+                        "expected": {k: v for k, v in observed.items() if not k.startswith("@")},
+                        "features": graph_features(leaves, result)}
     if nodes is not None:
         parts["trace"] = {"nodes": [n.to_dict() for n in nodes], "output": output,
                           "expected": {k: v for k, v in observed.items() if k.startswith("@")},
@@ -132,7 +168,7 @@ def compile_data(raw: dict[str, Any],
     return parts
 
 
-def _reference_graph(spec: dict[str, Any]) -> tuple[dict[str, Value], dict[str, Any], Value]:
+def _reference_graph(spec: DataSpec) -> tuple[dict[str, Value], dict[str, Any], Value]:
     """The case run on the reference engine, backward() done: its leaves, scope and result."""
     leaves = {name: Value(v) for name, v in spec["values"].items()}
     scope: dict[str, Any] = {"__builtins__": {}, **leaves}
@@ -154,7 +190,7 @@ def _agree(stated: float, reference: float | None, d: dict[str, Any]) -> bool:
                                                   abs_tol=tol["abs"])
 
 
-def reference_observations_plain(spec: dict[str, Any]) -> dict[str, float] | None:
+def reference_observations_plain(spec: Spec) -> dict[str, float] | None:
     """Like reference_observations, for generated cases: None when the engine cannot run it."""
     result = observe.observe_with(Value, spec)
     if result["status"] != "ok":
@@ -165,7 +201,7 @@ def reference_observations_plain(spec: dict[str, Any]) -> dict[str, float] | Non
     return numbers  # type: ignore[return-value]
 
 
-def reference_observations(spec: dict[str, Any], case_file: CaseFile,
+def reference_observations(spec: Spec, case_file: CaseFile,
                            problem: Problem | None = None) -> dict[str, float]:
     """What the reference records for this case, as plain floats.
 
@@ -197,7 +233,7 @@ def reference_observations(spec: dict[str, Any], case_file: CaseFile,
     return numbers
 
 
-def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, Any]]:
+def _generated_cases(case_file: CaseFile, problem: Problem) -> list[Case]:
     d = case_file.data
     rng = random.Random(d["seed"])
     ops = d.get("ops", problem.ops)
@@ -205,30 +241,34 @@ def _generated_cases(case_file: CaseFile, problem: Problem) -> list[dict[str, An
     for i in range(1, d["count"] + 1):
         drawn = generate_graph(rng, ops, tuple(d.get("nodes", (3, 10))),
                                tuple(d.get("leaves", (2, 4))))
-        raw = {"id": f"{case_file.id}-{i}", "kind": "data", "values": drawn.values,
-               "steps": drawn.steps, "expression": drawn.expression, "record": list(drawn.values)}
+        raw: DataSpec = {"id": f"{case_file.id}-{i}", "kind": "data", "values": drawn.values,
+                         "steps": drawn.steps, "expression": drawn.expression,
+                         "record": list(drawn.values)}
         parts = compile_data(raw, lambda spec: reference_observations(spec, case_file))
+        assert parts is not None  # reference_observations raises rather than return None
         common = _common(case_file, problem)
         common.update(id=raw["id"], name=f"{d['name']} ({i} of {d['count']})")
-        out.append({**common, **parts, "disagreements": []})
+        out.append(make_case(**common, spec=parts["spec"], expected=parts["expected"],
+                             features=parts["features"], trace=parts.get("trace"),
+                             disagreements=[]))
     return out
 
 
-def compile_probes(ops: list[str], time_limit: float) -> list[dict[str, Any]]:
+def compile_probes(ops: list[str], time_limit: float) -> list[Case]:
     """Probes as suite cases, expected values from the reference engine (``suite.probes``)."""
     cases = []
     for i, probe in enumerate(probe_specs(ops), 1):
-        raw = {"id": f"probe-{i}", "kind": "data", "values": probe["values"],
+        raw: DataSpec = {"id": f"probe-{i}", "kind": "data", "values": probe["values"],
                "steps": probe["steps"], "expression": probe["expression"],
                "record": list(probe["values"])}
         parts = compile_data(raw, reference_observations_plain)
         if parts is None:
             continue
-        case = {"id": raw["id"], "name": f"probe: {probe['name']}", "kind": "data",
-                "visibility": "hidden", "hint": None, "on_fail": None,
-                "tolerance": dict(DEFAULT_TOLERANCE), "time_limit": time_limit,
-                "source": "probes", **parts, "features": [], "disagreements": []}
-        cases.append(case)
+        cases.append(make_case(id=raw["id"], name=f"probe: {probe['name']}", kind="data",
+                               visibility="hidden", hint=None, on_fail=None,
+                               tolerance=Tolerance(**DEFAULT_TOLERANCE), time_limit=time_limit,
+                               source="probes", spec=parts["spec"], expected=parts["expected"],
+                               features=[], trace=parts.get("trace"), disagreements=[]))
     return cases
 
 

@@ -9,15 +9,15 @@ Both hand back the same plain observations, so the verdicts are the same.
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
+from typing import Protocol
 
 from engine.grading import diagnose, observe
+from engine.grading.contract import Case, LoadError, Observation, Observed, Outcome, Report, Suite
 from engine.grading.judge import error_message, judge_case
-from engine.grading.report import LoadError, Report
 
 
 class Executor(Protocol):
-    def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    def observe(self, source: str, cases: list[Case]) -> Observed:
         """Return ``{"load_error": dict | None, "results": [observation per case, in order]}``."""
         ...
 
@@ -28,11 +28,11 @@ class InProcessExecutor:
     def __init__(self, output_limit: int = observe.DEFAULT_OUTPUT_LIMIT) -> None:
         self.output_limit = output_limit
 
-    def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    def observe(self, source: str, cases: list[Case]) -> Observed:
         return observe.observe_all(source, [c["spec"] for c in cases], self.output_limit)
 
 
-def grade(suite: dict[str, Any], source: str, executor: Executor,
+def grade(suite: Suite, source: str, executor: Executor,
           probes_first: bool = True) -> Report:
     """The whole pipeline for one submission; never raises for anything the learner wrote.
 
@@ -47,8 +47,8 @@ def grade(suite: dict[str, Any], source: str, executor: Executor,
     return report
 
 
-def grade_with_signature(suite: dict[str, Any], source: str, executor: Executor,
-                         probes_first: bool = True) -> tuple[Report, list[str]]:
+def grade_with_signature(suite: Suite, source: str, executor: Executor,
+                         probes_first: bool = True) -> tuple[Report, list[Outcome]]:
     """The report, and how every case and probe came out (the failure signature)."""
     started = time.perf_counter()
     cases = suite["cases"]
@@ -70,13 +70,14 @@ def grade_with_signature(suite: dict[str, Any], source: str, executor: Executor,
                                       column=error.get("column"),
                                       traceback=error.get("traceback", ""))
     else:
-        by_id = {r["id"]: r for r in observed["results"]}
+        by_id: dict[str, Observation] = {r["id"]: r for r in observed["results"]}
         stopped = any(r["status"] == "stopped" for r in observed["results"])
         for case in cases:
             obs = by_id.get(case["id"])
             if obs is None and stopped:
                 continue  # the learner pressed Stop: later cases did not run and are not listed
-            report.tests.append(judge_case(case, obs or {"status": "crashed", "exit_code": None}))
+            report.tests.append(judge_case(case, obs or {"id": case["id"], "status": "crashed",
+                                                         "exit_code": None}))
         if report.passed < report.total:
             report.status = "fail"
             timed_out = any(r["status"] in ("timeout", "skipped") for r in observed["results"])
@@ -84,8 +85,9 @@ def grade_with_signature(suite: dict[str, Any], source: str, executor: Executor,
             # learner asked for their verdict now, not for the probes to hang again.
             if probes and not probes_first and not timed_out and not stopped:
                 by_id.update((r["id"], r) for r in executor.observe(source, probes)["results"])
-        probe_results = [judge_case(p, by_id.get(p["id"]) or {"status": "skipped"}) for p in probes]
+        probe_results = [judge_case(p, by_id.get(p["id"]) or {"id": p["id"], "status": "skipped"})
+                         for p in probes]
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
         return report, []
-    return report, [diagnose.token(t) for t in report.tests + probe_results]
+    return report, [diagnose.outcome(t) for t in report.tests + probe_results]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Literal
 
 from engine.grading import localise
+from engine.grading.contract import Case, CaseResult, Observation, ObservedError, Outcome
 from engine.grading.observe import kind_of, number
-from engine.grading.report import CaseResult
 
 _OPERATOR_METHODS = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__",
                      "**": "__pow__", "@": "__matmul__"}
@@ -24,7 +24,7 @@ def fmt(x: float) -> str:
     return repr(int(x)) if isinstance(x, int) else repr(x)
 
 
-def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
+def judge_case(case: Case, obs: Observation) -> CaseResult:
     """One case's verdict from its compiled form and the observer's result."""
     visible = case["visibility"] == "visible"
     result = CaseResult(
@@ -59,7 +59,7 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
         if wrong:
             result.status = "failed"
             # Which recorded values are wrong: telling for script cases, which have no graph.
-            result.signature = "fail:=" + ",".join(sorted(label for label, _, _ in wrong))
+            result.outcome = Outcome("fail", wrong=tuple(sorted(label for label, _, _ in wrong)))
             result.message = _visible_message(case, wrong) if visible else _hidden_message(case, wrong)
             if visible:
                 result.details = _details(case, obs.get("observations", {}))
@@ -74,16 +74,24 @@ def judge_case(case: dict[str, Any], obs: dict[str, Any]) -> CaseResult:
                                      show_numbers=visible)
             result.where = finding.message if finding else None
             if finding:
-                result.signature = f"fail:@{finding.kind}"
+                result.outcome = Outcome("fail", where=finding.kind,
+                                         wrong=result.outcome.wrong if result.outcome else None)
         if visible:
-            result.graph = localise.view(trace, obs.get("observations", {}), finding)
+            result.graph = localise.view(trace, obs.get("observations", {}), finding,
+                                         case["tolerance"])
+    if result.outcome is None:
+        result.outcome = Outcome(_OUTCOMES[result.status])
     return result
+
+
+_OUTCOMES: dict[str, Literal["pass", "fail", "error", "timeout"]] = {
+    "passed": "pass", "failed": "fail", "error": "error", "timeout": "timeout"}
 
 
 Mismatch = tuple[str, float, Any]  # (label, expected, the observed descriptor or None)
 
 
-def compare(case: dict[str, Any], observations: dict[str, Any]) -> list[Mismatch]:
+def compare(case: Case, observations: dict[str, Any]) -> list[Mismatch]:
     """Every (label, expected, observed descriptor) that does not match, in the case's order."""
     tol = case["tolerance"]
     wrong = []
@@ -171,7 +179,7 @@ def _details(case: dict[str, Any], observations: dict[str, Any]) -> dict[str, An
     return details
 
 
-def skipped_after(timed_out: dict[str, Any], cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def skipped_after(timed_out: Observation, cases: list[Case]) -> list[Observation]:
     """Observations for the cases not run after ``timed_out`` took its whole time limit."""
     return [{"id": c["id"], "status": "skipped", "after": timed_out["id"]} for c in cases]
 
@@ -181,7 +189,7 @@ def load_timeout_message(limit: float) -> str:
             "never ends at the top level of your file.")
 
 
-def load_timeout_error(message: str) -> dict[str, Any]:
+def load_timeout_error(message: str) -> ObservedError:
     return {"type": "Timeout", "message": message, "origin": "learner", "line": None,
             "traceback": ""}
 
@@ -197,7 +205,7 @@ def crash_message(exit_code: int | None) -> str:
             "finished: do not call os._exit() or exit the interpreter from your class.")
 
 
-def error_message(err: dict[str, Any], case: dict[str, Any] | None,
+def error_message(err: ObservedError, case: Case | None,
                   visible: bool = True) -> tuple[str, int | None]:
     """A learner-facing message for an exception, and the learner's line when there is one."""
     kind, text, line = err["type"], err.get("message", ""), err.get("line")

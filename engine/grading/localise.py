@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.grading.contract import GraphNode, GraphView, Tolerance, Trace
 from engine.grading.observe import number
 
 # The binary operators a flat case may contain, by Python's AST node name (engine.authoring.flatten).
@@ -40,7 +41,7 @@ class Finding:
     kind: str  # the same mistake in any graph and any style: "backward * right", "seed"
 
 
-def _same(a: float | None, b: float, tol: dict[str, float]) -> bool:
+def _same(a: float | None, b: float, tol: Tolerance) -> bool:
     return a is not None and math.isclose(a, b, rel_tol=tol["rel"], abs_tol=tol["abs"])
 
 
@@ -51,7 +52,7 @@ def _fmt(x: float) -> str:
 _SIDES = {0: "left input", 1: "right input"}
 
 
-def _how(got: float | None, expected: float, tol: dict[str, float]) -> str:
+def _how(got: float | None, expected: float, tol: Tolerance) -> str:
     """How a wrong number relates to the right one, when that says something about the slip."""
     if got is None or expected == 0:
         return ""
@@ -62,7 +63,7 @@ def _how(got: float | None, expected: float, tol: dict[str, float]) -> str:
     return ""
 
 
-def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str, float],
+def localise(trace: Trace, observations: dict[str, Any], tol: Tolerance,
              show_numbers: bool) -> Finding | None:
     """The first operation whose output (forward) or gradient (backward) is wrong, or None when
     the learner's node values cannot be read or all agree."""
@@ -161,13 +162,19 @@ def localise(trace: dict[str, Any], observations: dict[str, Any], tol: dict[str,
     return None
 
 
-def view(trace: dict[str, Any], observations: dict[str, Any],
-         finding: Finding | None) -> dict[str, Any]:
-    """What the page draws: each node with its op, the learner's and the expected data and grad."""
-    nodes = [{**n, "data": number(observations.get(f"@{n['id']}.data")),
-              "grad": number(observations.get(f"@{n['id']}.grad")),
-              "expected_data": trace["expected"][f"@{n['id']}.data"],
-              "expected_grad": trace["expected"][f"@{n['id']}.grad"]} for n in trace["nodes"]]
+def view(trace: Trace, observations: dict[str, Any], finding: Finding | None,
+         tol: Tolerance) -> GraphView:
+    """What the page draws: each node with its op, the learner's and the expected data and grad,
+    and whether each matches (within the case's tolerance; not when the learner's is missing)."""
+    nodes: list[GraphNode] = []
+    for n in trace["nodes"]:
+        data = number(observations.get(f"@{n['id']}.data"))
+        grad = number(observations.get(f"@{n['id']}.grad"))
+        expected_data = trace["expected"][f"@{n['id']}.data"]
+        expected_grad = trace["expected"][f"@{n['id']}.grad"]
+        nodes.append({**n, "data": data, "grad": grad, "expected_data": expected_data,
+                      "expected_grad": expected_grad, "data_ok": _same(data, expected_data, tol),
+                      "grad_ok": _same(grad, expected_grad, tol)})
     return {"nodes": nodes, "output": trace["output"],
             "first_difference": finding.node if finding else None}
 
