@@ -7,7 +7,6 @@ what to fix; nothing the learner's code does in the child process can touch the 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import time
 from pathlib import Path
@@ -428,17 +427,23 @@ def test_a_submission_that_kills_the_zygote_costs_only_its_own_row(mini_suite, t
         executor.close()
 
 
-def test_the_zygote_child_reports_how_it_ended(mini_suite):
-    executor = ZygoteExecutor()
-    try:
-        exits = grade(mini_suite, "import os\nos._exit(3)\n", executor)
-        assert "exited (3)" in exits.message
-        killed = grade(mini_suite, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
-                       executor)
-        assert f"killed by signal {int(signal.SIGKILL)}" in killed.message
-    finally:
-        executor.close()
-    assert os.name == "posix"
+def test_the_child_reports_how_it_ended(mini_suite, sandbox):
+    exits = grade(mini_suite, "import os\nos._exit(3)\n", sandbox)
+    assert "exited (3)" in exits.message
+    killed = grade(mini_suite, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", sandbox)
+    assert f"killed by signal {int(signal.SIGKILL)}" in killed.message
+
+
+def test_threads_sharing_one_sandbox_get_the_verdicts_of_one_at_a_time(mini_suite, sandbox):
+    """The CLI's check grades on a thread pool with one executor (one zygote for all threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = [REFERENCE, in_relu("import os; os._exit(3)"), in_relu("while True: pass"),
+               "x = 1 / 0\n"] * 2
+    one_at_a_time = [grade(mini_suite, s, sandbox).to_dict()["status"] for s in sources]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda s: grade(mini_suite, s, sandbox).to_dict()["status"], sources))
+    assert together == one_at_a_time == ["pass", "fail", "fail", "error"] * 2
 
 
 def test_the_zygote_warm_up_cuts_a_case_that_never_ends_short():
