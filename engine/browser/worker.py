@@ -15,7 +15,13 @@ from typing import Any
 from engine.browser.protocol import check
 from engine.grading import observe
 from engine.grading.grade import grade
-from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
+from engine.grading.judge import skipped_after
+from engine.grading.wording import (
+    LOAD_STOPPED_MESSAGE,
+    load_crashed_error,
+    load_timeout_error,
+    load_timeout_message,
+)
 
 _suites: dict[str, dict[str, Any]] = {}
 
@@ -122,11 +128,9 @@ class BrowserExecutor:
     @staticmethod
     def _given_up_load(verdict: str, limit: float) -> dict[str, Any]:
         if verdict == "stopped":
-            return load_timeout_error("Stopped: you pressed Stop while your code was loading.")
+            return load_timeout_error(LOAD_STOPPED_MESSAGE)
         if verdict == "crashed":
-            return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
-                    "message": "Python crashed while loading your code (too much memory, or "
-                               "recursion too deep, at the top level of your file?)"}
+            return load_crashed_error()
         return load_timeout_error(load_timeout_message(limit))
 
 

@@ -139,6 +139,10 @@ class Observation(TypedDict):
     exit_code: NotRequired[int | None]  # crashed
 
 
+# What the judge found wrong: (label, expected, the observed descriptor or None).
+Mismatch = tuple[str, float, Any]
+
+
 class Observed(TypedDict):
     """An executor's answer for one submission."""
 
@@ -288,6 +292,6 @@ def from_dict(data: dict[str, Any]) -> Report:
 
 
 __all__ = ["CASE_STATUSES", "REPORT_VERSION", "STATUSES", "Case", "CaseResult", "DataSpec",
-           "Diagnosis", "Disagreement", "GraphNode", "GraphView", "LoadError", "Mistake",
+           "Diagnosis", "Disagreement", "GraphNode", "GraphView", "LoadError", "Mismatch", "Mistake",
            "Observation", "Observed", "ObservedError", "Outcome", "Report", "ScriptSpec", "Spec",
            "Suite", "Tolerance", "Trace", "TraceNode", "from_dict"]

@@ -13,7 +13,8 @@ from typing import Protocol
 
 from engine.grading import diagnose, observe
 from engine.grading.contract import Case, LoadError, Observation, Observed, Outcome, Report, Suite
-from engine.grading.judge import error_message, judge_case
+from engine.grading.judge import judge_case
+from engine.grading.wording import load_error_message
 
 
 class Executor(Protocol):
@@ -58,13 +59,7 @@ def grade_with_signature(suite: Suite, source: str, executor: Executor,
     observed = executor.observe(source, cases + probes if probes_first else cases)
     error = observed["load_error"]
     if error is not None:
-        message, line = error_message(error, None)
-        if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
-            column = error.get("column")
-            message = (f"{error['type']}: {error['message']} (line {line}"
-                       + (f", column {column})" if column else ")"))
-        elif error["type"] == "Timeout":
-            message = error["message"]
+        message, line = load_error_message(error)
         report.status, report.message = "error", message
         report.load_error = LoadError(type=error["type"], message=message, line=line,
                                       column=error.get("column"),

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.grading import wording
 from engine.grading.contract import GraphNode, GraphView, Tolerance, Trace
 from engine.grading.observe import number
 
@@ -43,10 +44,6 @@ class Finding:
 
 def _same(a: float | None, b: float, tol: Tolerance) -> bool:
     return a is not None and math.isclose(a, b, rel_tol=tol["rel"], abs_tol=tol["abs"])
-
-
-def _fmt(x: float) -> str:
-    return repr(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(x)
 
 
 _SIDES = {0: "left input", 1: "right input"}
@@ -97,9 +94,6 @@ def localise(trace: Trace, observations: dict[str, Any], tol: Tolerance,
         full = expand_node(node, 0)
         return f"`{full}`" if len(full) <= 48 else f"`{node.code.split(' = ', 1)[1]}`"
 
-    def show(value: float | None) -> str:
-        return _fmt(value) if value is not None else "something that is not a number"
-
     for node in nodes:
         label = f"@{node.id}.data"
         if node.op == "leaf" or _same(got[label], expected[label], tol):
@@ -108,19 +102,14 @@ def localise(trace: Trace, observations: dict[str, Any], tol: Tolerance,
                         for i in node.inputs if i in by_id)
         if not inputs_ok:
             continue
-        what = text(node)
-        if show_numbers:
-            message = (f"Forward pass: your `{node.op}` computes {show(got[label])} in {what} "
-                       f"where {_fmt(expected[label])} was expected.")
-        else:
-            message = f"Forward pass: your `{node.op}` computes a wrong `data`."
+        message = wording.forward_wrong(node.op, text(node), got[label], expected[label],
+                                        show_numbers)
         return Finding(node.id, message,
                        f"forward {node.op}{_how(got[label], expected[label], tol)}")
     out = by_id[trace["output"]]
     seed = got[f"@{out.id}.grad"]
     if not _same(seed, 1.0, tol):
-        return Finding(out.id, "Backward pass: the output's own gradient should be 1 after "
-                               f"backward() (the seed), but it is {show(seed)}.", "seed")
+        return Finding(out.id, wording.seed_wrong(seed), "seed")
     consumers: dict[str, list[Node]] = {}
     for node in nodes:
         for i in dict.fromkeys(node.inputs):
@@ -135,29 +124,17 @@ def localise(trace: Trace, observations: dict[str, Any], tol: Tolerance,
         if len(users) == 1:
             user = users[0]
             slots = [i for i, name in enumerate(user.inputs) if name == node.id]
-            where = (f"`{node.id}`, its {_SIDES.get(slots[0], 'input')}," if len(slots) == 1
-                     else f"`{node.id}`, used as both its inputs,")
-            code = text(user)
-            if show_numbers:
-                message = (f"Backward pass: your `{user.op}` in {code} sends {show(got[label])} to "
-                           f"{where} where {_fmt(expected[label])} was expected.")
-            else:
-                message = f"Backward pass: your `{user.op}` sends a wrong gradient to {where[:-1]}."
-            if len(slots) > 1:
-                message += " Both uses must add up."
+            message = wording.backward_wrong(
+                user.op, text(user), node.id,
+                _SIDES.get(slots[0], "input") if len(slots) == 1 else None,
+                got[label], expected[label], show_numbers)
             side = "both" if len(slots) > 1 else _SIDES.get(slots[0], "input").split()[0]
             return Finding(node.id, message,
                            f"backward {user.op} {side}{_how(got[label], expected[label], tol)}")
         sends = [trace["edges"].get(f"{u.id}>{node.id}", 0.0) for u in users]
-        uses = ", ".join(text(u) for u in users)
         lost = got[label] is not None and any(_same(got[label], s, tol) for s in sends)
-        message = (f"Backward pass: `{node.id}` is used by {len(users)} operations ({uses}); its "
-                   "gradient must be the sum of what each one sends"
-                   + (f": expected {_fmt(expected[label])}, got {show(got[label])}."
-                      if show_numbers else "."))
-        if lost:
-            message += (" It holds only one of them: is a gradient assigned with `=` where `+=` "
-                        "belongs, or does a rule run before all uses have added to it?")
+        message = wording.sum_wrong(node.id, [text(u) for u in users], got[label],
+                                    expected[label], show_numbers, lost)
         return Finding(node.id, message, "sum lost" if lost else "sum")
     return None
 
