@@ -204,6 +204,14 @@ def load_error_message(err: ObservedError) -> tuple[str, int | None]:
 LOAD_STOPPED_MESSAGE = "Stopped: you pressed Stop while your code was loading."
 
 
+def process_crashed_message(exit_code: int | None, doing: str) -> str:
+    """The CLI's child process died while ``doing`` ("starting Python", "loading your code")."""
+    how = (f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0
+           else f"exited ({exit_code})")
+    return (f"the Python process {how} while {doing}: your code may have called os._exit() or "
+            "used too much memory at the top level")
+
+
 def load_crashed_error() -> ObservedError:
     """The browser's Python died while loading the learner's module."""
     return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",

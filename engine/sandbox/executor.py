@@ -23,6 +23,7 @@ from typing import Any
 
 from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
+from engine.grading.wording import process_crashed_message
 from engine.sandbox.launchers import STARTUP_LIMIT, ChildHandle, FreshInterpreter, Job, Launcher, Zygote
 
 CRASH_GRACE = 2.0  # seconds a dying child gets to end on its own, so its exit code says what happened
@@ -143,12 +144,8 @@ def _ended(child: ChildHandle) -> int | None:
 
 
 def _crash_error(child: ChildHandle, doing: str) -> dict[str, Any]:
-    code = _ended(child)
-    how = (f"was killed by signal {-code}" if code is not None and code < 0
-           else f"exited ({code})")
     return {"type": "Crashed", "origin": "learner", "line": None, "traceback": "",
-            "message": f"the Python process {how} while {doing}: your code may have called "
-                       "os._exit() or used too much memory at the top level"}
+            "message": process_crashed_message(_ended(child), doing)}
 
 
 class _ResultReader:
