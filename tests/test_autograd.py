@@ -88,6 +88,7 @@ def test_shared_intermediate_runs_its_rule_once_after_all_uses():
     assert grads(a, b, c) == [15.0, 10.0, 6.0]
 
 
+@pytest.mark.slow
 def test_backward_on_100k_chain_does_not_hit_the_recursion_limit():
     x = Value(1.0)
     y = x

@@ -28,6 +28,7 @@ def test_grade_accepts_the_textbook_solution_with_exit_0():
     assert "39 of 39 passed" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wrong", sorted((BASIC / "solutions" / "wrong").glob("*.py")),
                          ids=lambda p: p.stem)
 def test_grade_rejects_each_wrong_solution_with_exit_1(wrong):
@@ -86,6 +87,7 @@ def test_unreadable_learner_file_is_bad_usage(tmp_path):
     assert result.returncode == 2 and "cannot read it as UTF-8" in result.stderr
 
 
+@pytest.mark.slow
 def test_list_shows_problems_and_case_counts():
     result = run("list")
     assert result.returncode == 0
@@ -159,6 +161,7 @@ def make_class(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_batch_grading_a_class_folder_to_csv_is_the_same_whatever_jobs(tmp_path):
     folder = make_class(tmp_path / "class")
     one = run("grade", "basic-ops", str(folder), "--jobs", "1", "--out", str(tmp_path / "one.csv"))
@@ -176,6 +179,7 @@ def test_batch_grading_a_class_folder_to_csv_is_the_same_whatever_jobs(tmp_path)
     assert "12 submissions: " in two.stdout
 
 
+@pytest.mark.slow
 def test_batch_grading_to_json_has_each_report(tmp_path):
     folder = make_class(tmp_path / "class")
     result = run("grade", "basic-ops", str(folder / "sub"), str(folder / "zz_exits.py"),
@@ -192,6 +196,7 @@ def test_batch_grading_names_a_missing_path():
     assert result.returncode == 2 and "/nonexistent/folder: no such file or folder" in result.stderr
 
 
+@pytest.mark.slow
 def test_new_scaffolds_a_problem_that_passes_check_at_once(tmp_path):
     result = run("new", "tanh-and-exp", "--dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -224,6 +229,7 @@ def bundle_file(path: Path, code: str, solved: bool, passed: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_bundle_regrade_says_whether_each_claim_holds(tmp_path):
     honest = bundle_file(tmp_path / "honest.json", REFERENCE, True, 39)
     wrong = (BASIC / "solutions/wrong/missing_output_seed.py").read_text()

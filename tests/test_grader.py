@@ -145,6 +145,7 @@ def test_sys_exit_is_reported_with_the_learner_line(mini_suite, sandbox):
     assert "exit()" in err.message and err.line == REFERENCE.splitlines().index("    def relu(self):") + 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hang", ["while True: pass", "import time; time.sleep(1e9)"])
 def test_a_hanging_case_times_out_and_later_cases_are_skipped(mini_suite, sandbox, hang):
     source = in_relu(hang)
@@ -160,6 +161,7 @@ def test_a_hanging_case_times_out_and_later_cases_are_skipped(mini_suite, sandbo
     assert report.status == "fail"
 
 
+@pytest.mark.slow
 def test_writing_a_huge_file_is_an_error_not_a_full_disk(mini_suite, sandbox):
     source = in_relu("open('huge.bin', 'wb').write(b'x' * (80 << 20))")
     report = grade(mini_suite, source, sandbox)
@@ -169,6 +171,7 @@ def test_writing_a_huge_file_is_an_error_not_a_full_disk(mini_suite, sandbox):
     assert result["Addition: a + b"] == result["Hidden product"] == "passed"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_a_process_the_learner_leaves_behind_is_killed_and_does_not_hold_up_the_verdict(
         mini_suite, sandbox, tmp_path):
@@ -189,12 +192,14 @@ def test_a_process_the_learner_leaves_behind_is_killed_and_does_not_hold_up_the_
     assert all(_gone(p) for p in left)
 
 
+@pytest.mark.slow
 def test_top_level_infinite_loop_is_reported_once(mini_suite, sandbox):
     report = grade(mini_suite, "while True:\n    pass\n", sandbox)
     assert report.status == "error" and report.tests == []
     assert "did not finish loading" in report.message
 
 
+@pytest.mark.slow
 def test_infinite_recursion_is_an_error_naming_recursion_error(mini_suite, sandbox):
     source = patch(REFERENCE, "    def __add__(self, other):\n",
                    "    def __add__(self, other):\n        return self + other\n")
@@ -259,6 +264,7 @@ def test_exception_at_top_level_names_the_learner_line(mini_suite, sandbox):
     assert report.load_error.line == 2 and "ZeroDivisionError" in report.message
 
 
+@pytest.mark.slow
 def test_huge_output_is_capped_not_buffered(mini_suite, sandbox):
     source = patch(REFERENCE, "    def backward(self):\n",
                    "    def backward(self):\n        for _ in range(200000): print('x' * 100)\n")
@@ -287,6 +293,7 @@ def test_a_huge_allocation_is_a_memory_error_and_other_cases_pass(mini_suite, sa
     assert statuses(report)["Addition: a + b"] == "passed"
 
 
+@pytest.mark.slow
 def test_memory_that_grows_until_the_cap_never_passes(mini_suite, sandbox):
     source = in_relu("hog = []\n        while True: hog.append(bytearray(10**6))")
     report = grade(mini_suite, source, sandbox)
@@ -322,6 +329,7 @@ def test_each_case_gets_a_fresh_namespace(mini_suite, sandbox):
     assert grade(mini_suite, counter, sandbox).status == "pass"
 
 
+@pytest.mark.slow
 def test_in_process_and_subprocess_give_the_same_verdicts(basic_suite, sandbox, in_process):
     """The browser runs observation in-process; the CLI in a child. Same JSON in, same verdicts."""
     from conftest import BASIC
@@ -407,6 +415,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_a_submission_that_kills_the_zygote_costs_only_its_own_row(mini_suite, tmp_path):
     """The child can reach its parent, the zygote: killing it and then hanging is a time-out for

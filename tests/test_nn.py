@@ -34,6 +34,7 @@ def test_zero_grad_clears_every_parameter():
     assert all(p.grad == 0 for p in model.parameters())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_seed_training_example_reaches_loss_under_0_01(seed):
     """The seed guide's loop: MLP(3, [4, 4, 1]), 4 points, plain gradient descent."""

@@ -136,6 +136,7 @@ SETTINGS = settings(max_examples=300, deadline=None,
 
 @SETTINGS
 @given(programs())
+@pytest.mark.slow
 def test_engine_matches_torch(program):
     leaves, steps = program
     data, grads = run_engine(leaves, steps)
@@ -147,6 +148,7 @@ def test_engine_matches_torch(program):
 
 @SETTINGS
 @given(programs())
+@pytest.mark.slow
 def test_engine_matches_central_finite_differences(program):
     leaves, steps = program
     _, near_kink = run_floats(leaves, steps)

@@ -98,6 +98,7 @@ def test_schema_is_read_from_the_shared_schemas_folder():
     Draft202012Validator.check_schema(schema())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("node") is None or not (REPO / "node_modules").is_dir(),
                     reason="needs node and the npm packages")
 def test_typescript_types_are_generated_from_the_schemas():

@@ -30,6 +30,7 @@ def wheel(tmp_path_factory):
     return write_browser_wheel(tmp_path_factory.mktemp("wheel"))
 
 
+@pytest.mark.slow
 def test_every_solution_file_gets_the_same_verdict_in_pyodide(wheel, tmp_path, sandbox):
     suites, jobs, files = {}, [], []
     for meta in sorted((REPO / "hidden_tests").glob("*/problem.toml")):

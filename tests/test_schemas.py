@@ -31,6 +31,7 @@ def test_compiled_suite_matches_schema(basic_suite):
     validate(basic_suite, "suite.schema.json")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", [REFERENCE, "class Value:\n  def f(:\n", "while True: pass\n",
                                     REFERENCE.replace("self.grad = 1\n", "pass\n")],
                          ids=["pass", "syntax-error", "load-timeout", "fail"])
