@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError
-from engine.authoring.render import render_text
+from engine.authoring.render import one_line, render_text
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
@@ -132,18 +132,19 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
         raise _UsageError("no .py files to grade in " + ", ".join(map(str, paths)))
     jobs = args.jobs or os.cpu_count() or 1
     _, suite = load_for_grading(root, best_executor(), jobs)
-    rows = batch.grade_many(suite, files, jobs)
-    case_ids = [c["id"] for c in suite["cases"]]
-    if args.out:
-        out = Path(args.out)
-        text = batch.to_json(rows, suite) if out.suffix == ".json" else batch.to_csv(rows, case_ids)
-        out.write_text(text)
+    out = Path(args.out) if args.out else None
+    # Rows are written (and printed) as they come: a crash mid-batch keeps what was graded.
+    graded = batch.write_grades(batch.grade_many(suite, files, jobs), out, suite)
     if args.json:
+        rows = list(graded)
         print(batch.to_json(rows, suite))
     else:
-        width = max(len(str(r["file"])) for r in rows)
-        for row in rows:
-            print(f"{row['file']:<{width}}  {row['passed']:>3}/{row['total']:<3} {row['status']}")
+        rows = []
+        width = max(len(one_line(f)) for f in files)
+        for row in graded:
+            rows.append(row)
+            print(f"{one_line(row['file']):<{width}}  {row['passed']:>3}/{row['total']:<3} "
+                  f"{row['status']}", flush=True)
         solved = sum(r["status"] == "pass" for r in rows)
         print(f"{len(rows)} submissions: {solved} pass every case"
               + (f"; wrote {args.out}" if args.out else ""))
@@ -258,7 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so a closed pipe is noticed while we can still handle it
+        return code
+    except BrokenPipeError:
+        # The reader went away (`gradlab ... | head`): nothing more to say, and nothing to flush.
+        # Python's own advice: point stdout at devnull so the final flush at exit cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAIL
     except _UsageError as exc:
         print(f"gradlab: {exc}", file=sys.stderr)
         return EXIT_USAGE
