@@ -45,7 +45,7 @@ def measure(repeats: int, count: int, log: Callable[[str], None]) -> dict[str, l
             log(f"  grading run {i + 1}/{repeats} ({count} files)")
             for jobs in (2, 1):
                 started = time.perf_counter()
-                rows = grade_many(suite, files, jobs)
+                rows = list(grade_many(suite, files, jobs))
                 out[f"batch_jobs{jobs}_fps"].append(len(rows) / (time.perf_counter() - started))
             started = time.perf_counter()
             for path in sample:
