@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
-from engine.authoring.problem import ProblemError
+from engine.authoring.problem import ProblemError, is_slug
 from engine.authoring.render import one_line, render_text
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
@@ -32,16 +32,16 @@ def problems_dir() -> Path:
 
 
 def resolve_problem(name: str) -> Path:
-    """A problem folder by name under problems_dir(), or by path."""
+    """A problem folder by path, or by name (a slug, never a path) under problems_dir()."""
     path = Path(name)
     if (path / "problem.toml").is_file():
         return path
     candidate = problems_dir() / name
-    if candidate.is_dir():
+    if is_slug(name) and candidate.is_dir():
         return candidate
     known = ", ".join(sorted(p.name for p in _all_problems())) or "none"
-    raise _UsageError(f"no problem {name!r}: not a folder with problem.toml, and not under "
-                      f"{problems_dir()} (known: {known})")
+    raise _UsageError(f"no problem {one_line(repr(name))}: not a folder with problem.toml, and "
+                      f"not a problem name under {problems_dir()} (known: {known})")
 
 
 def _all_problems() -> list[Path]:
@@ -92,6 +92,8 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
     executor = best_executor()
 
     def resolve(slug: str) -> Path | None:
+        if not is_slug(slug):  # a name from a learner's file: never a path
+            return None
         candidate = problems_dir() / slug
         return candidate if (candidate / "problem.toml").is_file() else None
 
@@ -111,10 +113,10 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
     if args.json or (args.out and args.out.endswith(".json")):
         text = json.dumps(rows, indent=1)
     else:
-        text = "\n".join(f"{r['bundle']}  {r['problem']}  claimed {r['claimed']}"
+        text = "\n".join(f"{one_line(r['bundle'])}  {r['problem']}  claimed {r['claimed']}"
                          f"{' solved' if r.get('claimed_solved') else ''}  regraded {r['regraded']}"
                          f"  {'HOLDS' if r['holds'] else 'DOES NOT HOLD'}"
-                         + (f"  ({r['note']})" if r.get("note") else "") for r in rows)
+                         + (f"  ({one_line(r['note'])})" if r.get("note") else "") for r in rows)
     if args.out:
         Path(args.out).write_text(text + "\n")
     print(text)

@@ -212,7 +212,7 @@ def test_new_scaffolds_a_problem_that_passes_check_at_once(tmp_path):
     assert "0 survived" in checked.stdout and "= 100.0%" in checked.stdout  # strong from the start
 
 
-@pytest.mark.parametrize(("name", "words"), [("Bad Name", "lowercase letters, digits and dashes"),
+@pytest.mark.parametrize(("name", "words"), [("Bad Name", "lowercase letters, digits and single dashes"),
                                               ("basic-ops", "already exists")])
 def test_new_refuses_bad_names_and_existing_folders(tmp_path, name, words):
     shutil.copytree(BASIC, tmp_path / "basic-ops")

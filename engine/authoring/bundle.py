@@ -8,6 +8,7 @@ this regrade, never the claim: each row says whether the claim holds.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,9 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
+
+from engine.authoring.problem import MAX_DEPTH, SLUG, SLUG_RULE, depth, is_slug
+from engine.authoring.render import one_line
 
 EXPORT_FORMAT = "gradlab-export"
 
@@ -31,19 +35,42 @@ class BundleError(ValueError):
     """A file that is not a readable export, with what is wrong."""
 
 
+def _short(text: object, limit: int = 200) -> str:
+    """One line, control characters escaped, cut: safe to print whatever the file held."""
+    line = one_line(text)
+    return line if len(line) <= limit else line[:limit] + "..."
+
+
 def read_bundle(path: Path) -> dict[str, Any]:
+    """The export, valid against its schema, or a BundleError saying in one line what is wrong."""
+    name = one_line(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise BundleError(f"{path}: not a Gradlab export file ({exc})") from None
+        raise BundleError(f"{name}: not a Gradlab export file ({_short(exc)})") from None
+    except RecursionError:
+        data = None
+    if data is None or depth(data) > MAX_DEPTH:
+        raise BundleError(f"{name}: not a Gradlab export file (nested more than {MAX_DEPTH} "
+                          "levels deep)")
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise BundleError(f'{path}: not a Gradlab export file (no "format": "{EXPORT_FORMAT}")')
+        raise BundleError(f'{name}: not a Gradlab export file (no "format": "{EXPORT_FORMAT}")')
     if data.get("version") != 1:
-        raise BundleError(f"{path}: export version {data.get('version')!r}; this grader reads 1")
+        raise BundleError(f"{name}: export version {_short(repr(data.get('version')), 40)}; "
+                          "this grader reads 1")
+    problems = data.get("problems")
+    if isinstance(problems, dict):
+        bad = next((key for key in problems if not is_slug(key)), None)
+        if bad is not None:
+            raise BundleError(f"{name}: not a valid Gradlab export file: problem name "
+                              f"{_short(repr(bad), 80)} is not a problem name ({SLUG_RULE})")
     error: ValidationError | None = best_match(_validator().iter_errors(data))
     if error is not None:
-        where = "/".join(map(str, error.absolute_path)) or "the file"
-        raise BundleError(f"{path}: not a valid Gradlab export file: at {where}: {error.message}")
+        where = "/".join(_short(p, 80) for p in error.absolute_path) or "the file"
+        raise BundleError(f"{name}: not a valid Gradlab export file: at {where}: "
+                          f"{_short(error.message)}")
+    if not data["problems"]:
+        raise BundleError(f"{name}: this export holds no problems")
     return data
 
 
@@ -64,6 +91,7 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
                "claimed": f"{claim.get('passed', '?')}/{claim.get('total', '?')}",
                "claimed_suite": claim.get("suiteVersion")}
         code = entry["code"]
+        assert re.fullmatch(SLUG, slug)  # read_bundle checked it: a name, never a path
         root = resolve(slug)
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"

@@ -27,6 +27,28 @@ from jsonschema.validators import Draft202012Validator
 from referencing import Registry, Resource
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
+# The one rule for a problem's name (its folder, its key in an export, its page on the site):
+# lowercase words of letters and digits joined by single dashes. Never a path.
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_RULE = "lowercase letters, digits and single dashes between them, e.g. tanh-and-exp"
+MAX_DEPTH = 64  # nesting of lists and tables in a problem or export file; deeper is refused
+
+
+def is_slug(name: object) -> bool:
+    return isinstance(name, str) and re.fullmatch(SLUG, name) is not None
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and tables nest in ``value`` (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _schema(name: str) -> dict[str, Any]:
@@ -266,12 +288,19 @@ def read_toml(path: Path, issues: list[ProblemIssue]) -> tuple[dict[str, Any] | 
         issues.append(ProblemIssue(path, 1, f"cannot read the file: {exc}"))
         return None, ""
     try:
-        return tomllib.loads(source), source
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else 1
         issues.append(ProblemIssue(path, line, f"invalid TOML: {exc}"))
         return None, source
+    except RecursionError:
+        data = None
+    if data is None or depth(data) > MAX_DEPTH:
+        issues.append(ProblemIssue(path, 1, f"lists or tables nested more than {MAX_DEPTH} "
+                                   "levels deep: no problem file needs that"))
+        return None, source
+    return data, source
 
 
 def _read_text(path: Path, issues: list[ProblemIssue], what: str) -> str:
@@ -288,6 +317,18 @@ def _read_text(path: Path, issues: list[ProblemIssue], what: str) -> str:
     return text
 
 
+def _outside(root: Path, name: str) -> str | None:
+    """Why ``name`` is not a plain file name inside ``root`` (None when it is one)."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or Path(name).is_absolute():
+        return "is a path"
+    try:
+        target = (root / name).resolve()
+        inside = target.parent == root.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return "is a broken link"
+    return None if inside else f"is a link to {target}, outside the folder"
+
+
 def load_problem(root: Path) -> Problem:
     """Read and validate a problem folder; raises ProblemError listing every issue found."""
     root = Path(root)
@@ -300,6 +341,10 @@ def load_problem(root: Path) -> Problem:
                                          "needs one (title, difficulty, order)")])
     meta, source = read_toml(meta_path, issues)
     meta = meta or {}
+    folder = root.resolve().name
+    if not is_slug(folder):
+        issues.append(ProblemIssue(root, 1, f"the folder name {folder!r} is not a problem name: "
+                                   f"use {SLUG_RULE}"))
     c = _Collector(issues, meta_path, source)
     c.schema(_PROBLEM_VALIDATOR, meta, "problem.toml")
     rules = PROBLEM_SCHEMA["properties"]
@@ -318,6 +363,13 @@ def load_problem(root: Path) -> Problem:
         name = meta.get(key, default)
         if not isinstance(name, str):
             name = default  # the schema check said so
+        where = _outside(root, name)
+        if where is not None:
+            at = (meta_path, line_of(source, key)) if key in meta else (root / name, 1)
+            issues.append(ProblemIssue(*at, f"the {what} must be a file in the problem folder, "
+                                       f"named without a path: {name!r} {where}"))
+            files[key] = ""
+            continue
         files[key] = _read_text(root / name, issues, what)
     problem = Problem(slug=root.name, root=root, title=title or root.name, difficulty=difficulty, order=order,
                       time_limit=time_limit, ops=ops, summary=summary, hints=hints, **files)

@@ -6,10 +6,9 @@ case, a script case, a generated case, one correct and one wrong solution. Edit 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from engine.authoring.problem import SLUG_RULE, is_slug
 
 REFERENCE = '''class Value:
     def __init__(self, data, _children=(), _local=()):
@@ -164,8 +163,8 @@ class Value:
 
 def create(root: Path, slug: str) -> Path:
     """Write the scaffold into ``root / slug``; refuses a bad name or an existing folder."""
-    if not SLUG.match(slug):
-        raise ValueError(f"problem names are lowercase letters, digits and dashes, got {slug!r}")
+    if not is_slug(slug):
+        raise ValueError(f"problem names are {SLUG_RULE}; got {slug!r}")
     folder = root / slug
     if folder.exists():
         raise FileExistsError(f"{folder} already exists: choose another name")
