@@ -24,6 +24,7 @@ from typing import Any
 from engine.grading.judge import load_timeout_error, load_timeout_message, skipped_after
 from engine.grading.observe import DEFAULT_OUTPUT_LIMIT
 from engine.grading.wording import process_crashed_message
+from engine.sandbox.isolation import Isolation, make_sandbox, status
 from engine.sandbox.launchers import STARTUP_LIMIT, ChildHandle, FreshInterpreter, Job, Launcher, Zygote
 
 CRASH_GRACE = 2.0  # seconds a dying child gets to end on its own, so its exit code says what happened
@@ -35,10 +36,12 @@ class SandboxExecutor:
     Keeps no state of its own between calls, so threads may share it if the launcher allows."""
 
     def __init__(self, launcher: Launcher, output_limit: int = DEFAULT_OUTPUT_LIMIT,
-                 memory_mb: int = 1024) -> None:
+                 memory_mb: int = 1024, isolation: Isolation | None = None) -> None:
         self.launcher = launcher
         self.output_limit = output_limit
         self.memory_mb = memory_mb
+        # Whether children run in an OS sandbox (``engine.sandbox.isolation``), and if not, why.
+        self.isolation = isolation or Isolation(False, "children run as you, unsandboxed")
 
     def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
@@ -122,17 +125,29 @@ class SubprocessExecutor(SandboxExecutor):
 
 class ZygoteExecutor(SandboxExecutor):
     """Each child forked by a zygote that this executor starts once (~1 ms per child instead of
-    ~40 ms). POSIX only. Threads may share it; ``close()`` ends the zygote."""
+    ~40 ms). POSIX only. Threads may share it; ``close()`` ends the zygote.
+
+    ``sandboxed=True``: the zygote, and so every child, runs in a bubblewrap sandbox
+    (``engine.sandbox.isolation``); where none can be made, unsandboxed, and ``isolation`` says
+    why. Children running at the same time (threads sharing this executor) share that sandbox:
+    for submissions kept apart from each other, give each concurrent grader its own executor."""
 
     def __init__(self, output_limit: int = DEFAULT_OUTPUT_LIMIT, memory_mb: int = 1024,
-                 python: str = sys.executable) -> None:
-        super().__init__(Zygote(python), output_limit, memory_mb)
+                 python: str = sys.executable, sandboxed: bool = False) -> None:
+        sandbox = make_sandbox(python) if sandboxed else None
+        isolation = status(python) if sandboxed else None
+        super().__init__(Zygote(python, sandbox), output_limit, memory_mb, isolation)
 
 
 def best_executor() -> SandboxExecutor:
-    """The zygote where the platform can fork (a child in ~1 ms), else a fresh interpreter per
-    submission (~40 ms): the same verdicts either way."""
-    return ZygoteExecutor() if hasattr(os, "fork") and hasattr(os, "waitid") else SubprocessExecutor()
+    """The sandboxed zygote where the platform can fork (a child in ~1 ms; unsandboxed where no
+    sandbox can be made, ``isolation`` says why), else a fresh interpreter per submission
+    (~40 ms): the same verdicts either way."""
+    if hasattr(os, "fork") and hasattr(os, "waitid"):
+        return ZygoteExecutor(sandboxed=True)
+    executor = SubprocessExecutor()
+    executor.isolation = status()
+    return executor
 
 
 def _ended(child: ChildHandle) -> int | None:

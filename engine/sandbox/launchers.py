@@ -3,6 +3,8 @@ implementations.
 
 ``FreshInterpreter`` starts a ``python -I`` per child (~40 ms, safe from any parent, works where
 fork does not). ``Zygote`` asks a zygote process (``engine.sandbox.zygote``) to fork one (~1 ms).
+``Zygote(sandbox=...)`` runs that zygote inside a bubblewrap sandbox (``engine.sandbox.isolation``),
+so every child it forks is in there too.
 Either hands back a ``ChildHandle``; time limits, results and what they mean are the executor's.
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.sandbox.isolation import Sandbox
 from engine.sandbox.zygote import kill_session, send_frame
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
@@ -127,8 +130,9 @@ class Zygote:
     it dies). The child holds only the cases' inputs, never this process's memory (expected
     values, other submissions). POSIX only. Threads may share it: one conversation at a time."""
 
-    def __init__(self, python: str = sys.executable) -> None:
+    def __init__(self, python: str = sys.executable, sandbox: Sandbox | None = None) -> None:
         self.python = python
+        self.sandbox = sandbox  # None: the zygote runs as this user, with this user's files
         self._lock = threading.RLock()
         self._process: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -203,7 +207,8 @@ class Zygote:
             self._sock = self._process = None
             for pid, code in self._exits.items():
                 if code is None:
-                    if died:
+                    # Sandboxed, pids are the sandbox's own, and the sandbox died with the zygote.
+                    if died and self.sandbox is None:
                         kill_session(pid)
                     self._exits[pid] = -signal.SIGKILL
 
@@ -212,8 +217,12 @@ class Zygote:
             return self._sock
         self.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        if self.sandbox is not None:
+            command = self.sandbox.command(str(theirs.fileno()), "sandboxed")
+        else:
+            command = [self.python, "-I", "-c", _ZYGOTE, _PACKAGE_ROOT, str(theirs.fileno())]
         self._process = subprocess.Popen(
-            [self.python, "-I", "-c", _ZYGOTE, _PACKAGE_ROOT, str(theirs.fileno())],
+            command,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), env=_child_env(), start_new_session=True)
         theirs.close()

@@ -19,6 +19,14 @@ Protocol, on the socket the worker passes as ``argv[2]``:
 - zygote -> worker, JSON lines: ``{"started": pid}`` after each job, and ``{"exited": pid,
   "code": int}`` when a child ends (negative: killed by that signal), as ``subprocess`` reports it.
 The zygote exits, killing its children, when the worker's end closes.
+
+Sandboxed (``engine.sandbox.isolation``; ``argv[3]`` is ``sandboxed``), it runs as a top-level
+module ``gradlab_zygote`` inside a bubblewrap sandbox, beside top-level copies ``observe`` and
+``gradlab_child`` (there is no ``engine`` package in there), as PID 2 of its own PID namespace
+(bwrap's reaper is PID 1). Then each child runs in a fresh directory under the sandbox's /tmp (the
+job's ``workdir`` is the grader's and is ignored), and whenever no child is running (after a child
+is reaped, and before one is forked) the zygote kills every other process in the namespace
+(``kill(-1)``: what a ``fork(); setsid(); fork()`` left behind) and empties /tmp.
 """
 
 from __future__ import annotations
@@ -28,14 +36,20 @@ import gc
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import struct
 import sys
+import time
 from typing import Any
 
-from engine.grading import observe
-from engine.sandbox import child
+if __package__:  # engine.sandbox.zygote, on the grader's machine
+    from engine.grading import observe
+    from engine.sandbox import child
+else:  # gradlab_zygote, a top-level copy in the sandbox beside copies of the two modules
+    import gradlab_child as child  # type: ignore[import-not-found, no-redef]
+    import observe  # type: ignore[import-not-found, no-redef]
 
 HEADER = struct.Struct(">I")
 
@@ -71,8 +85,12 @@ def _read_frame(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
 class ZygoteLoop:
     """The loop: frames from the worker, and SIGCHLD (through a wake-up pipe) for ended children."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, sandboxed: bool = False) -> None:
         self.sock = sock
+        # Only where this process is PID 1 or 2 of its own PID namespace may it kill(-1).
+        self.sandboxed = sandboxed and os.getpid() <= 2
+        self.workdirs: dict[int, str] = {}
+        self.count = 0
         self.specs: dict[str, dict[str, Any]] = {}
         self.live: set[int] = set()
         self.wake_r, wake_w = os.pipe()
@@ -112,6 +130,8 @@ class ZygoteLoop:
             self.send({"started": pid})
         elif op == "kill" and message["pid"] in self.live:
             kill_session(message["pid"])
+            if self.sandboxed:  # let it die now, so the next job finds the namespace empty
+                _await_end(message["pid"])
         for fd in fds:
             os.close(fd)
 
@@ -119,6 +139,14 @@ class ZygoteLoop:
         job = {"source": message["source"], "cases": [self.specs[i] for i in message["cases"]],
                "output_limit": message["output_limit"], "memory_mb": message["memory_mb"],
                "check_module": message["check_module"], "results_fd": results_fd}
+        workdir = message["workdir"]
+        if self.sandboxed:
+            self.reap()
+            if not self.live:
+                _clear_namespace()
+            self.count += 1
+            workdir = os.path.join(SANDBOX_TMP, f"job{self.count}")
+            os.mkdir(workdir, 0o700)
         gc.freeze()  # keep the collector from touching (and so copying) this process's pages
         pid = os.fork()
         if pid == 0:  # the child: let go of everything of the zygote's, then grade; never return
@@ -126,7 +154,7 @@ class ZygoteLoop:
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 os.setsid()
-                os.chdir(message["workdir"])
+                os.chdir(workdir)
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)
                 os.dup2(stdout_fd, 1)
@@ -137,6 +165,8 @@ class ZygoteLoop:
                 child.main(job)
             finally:
                 os._exit(0)
+        if self.sandboxed:
+            self.workdirs[pid] = workdir
         return pid
 
     def reap(self) -> None:
@@ -153,6 +183,9 @@ class ZygoteLoop:
             kill_session(pid)
             _, status = os.waitpid(pid, 0)
             self.live.discard(pid)
+            if self.sandboxed and not self.live:
+                _clear_namespace()  # before the grader hears of it, and so before the next child
+            self.workdirs.pop(pid, None)
             self.send({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
     def send(self, message: dict[str, Any]) -> None:
@@ -214,11 +247,71 @@ def kill_session(pid: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+SANDBOX_TMP = "/tmp"  # inside the sandbox: its own small tmpfs
+
+
+def _await_end(pid: int, timeout: float = 1.0) -> None:
+    """Wait (without reaping) for a killed child to end."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return
+        except ChildProcessError:
+            return
+        time.sleep(0.0005)
+
+
+def _clear_namespace() -> None:
+    """Sandboxed, with no child running: kill every other process in this PID namespace (bwrap's
+    reaper, PID 1, is spared by the kernel and reaps them), wait until they are gone, and empty
+    /tmp, so nothing of one submission is there when the next one starts."""
+    me = os.getpid()
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:  # nothing else was running: the usual case
+        pass
+    else:
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline and any(
+                name.isdigit() and int(name) not in (1, me) for name in os.listdir("/proc")):
+            time.sleep(0.0005)
+    for name in os.listdir(SANDBOX_TMP):
+        _remove(os.path.join(SANDBOX_TMP, name))
+
+
+def _remove(path: str) -> None:
+    """Remove a file or a whole tree, even one whose owner took away its permissions."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        for folder, dirs, _ in os.walk(path):
+            for name in dirs:
+                with contextlib.suppress(OSError):
+                    os.chmod(os.path.join(folder, name), 0o700, follow_symlinks=False)
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _not_dumpable() -> None:
+    """No other process (a learner's child among them) may ptrace this one or open its
+    descriptors through /proc; forked children inherit it."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the worker; its end then closes
     sock = socket.socket(fileno=int(sys.argv[2]))
+    sandboxed = sys.argv[3:4] == ["sandboxed"]
+    if sandboxed:
+        _not_dumpable()
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        ZygoteLoop(sock).serve()
+        ZygoteLoop(sock, sandboxed).serve()
 
 
 if __name__ == "__main__":
