@@ -98,6 +98,26 @@ def test_a_file_past_its_wall_clock_limit_gets_a_timeout_row(tmp_path):
     assert batch.file_deadline(suite) > 10 * len(suite["cases"])
 
 
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
+def test_the_file_of_a_worker_killed_or_stopped_once_is_graded_again(tmp_path, sig):
+    root = write_problem(tmp_path / "mini", time_limit=5.0)
+    _, suite = load_and_compile(root)
+    files = [tmp_path / f"{name}.py" for name in "abc"]
+    for f in files:
+        f.write_text(REFERENCE)
+    victims = []
+
+    def hit_b_once(pid: int, file: Path) -> None:
+        if file.name == "b.py" and not victims:
+            victims.append(pid)
+            os.kill(pid, sig)
+
+    rows = list(batch.grade_many(suite, files, 2, on_assign=hit_b_once))
+    assert len(victims) == 1
+    assert [(Path(r["file"]).name, r["status"], r["passed"]) for r in rows] == [
+        ("a.py", "pass", 3), ("b.py", "pass", 3), ("c.py", "pass", 3)]
+
+
 def test_a_file_that_kills_its_worker_every_time_gets_an_error_row(tmp_path):
     root = write_problem(tmp_path / "mini", time_limit=5.0)
     _, suite = load_and_compile(root)
