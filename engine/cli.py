@@ -70,10 +70,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
     executor = best_executor()
+    _say_isolation(executor, args)
     problem, suite = load_for_grading(root, executor)
     report = grade(suite, source, executor, probes_first=False)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps({**report.to_dict(), "isolation": executor.isolation.to_dict()}, indent=2))
     else:
         print(render_text(report, problem.title))
     return EXIT_OK if report.status == "pass" else EXIT_FAIL
@@ -133,7 +134,9 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     if not files:
         raise _UsageError("no .py files to grade in " + ", ".join(map(str, paths)))
     jobs = args.jobs or os.cpu_count() or 1
-    _, suite = load_for_grading(root, best_executor(), jobs)
+    executor = best_executor()
+    _say_isolation(executor, args)
+    _, suite = load_for_grading(root, executor, jobs)
     out = Path(args.out) if args.out else None
     # Rows are written (and printed) as they come: a crash mid-batch keeps what was graded.
     graded = batch.write_grades(batch.grade_many(suite, files, jobs), out, suite)
@@ -153,11 +156,26 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     return EXIT_OK if all(r["status"] == "pass" for r in rows) else EXIT_FAIL
 
 
+def _say_isolation(executor: SubprocessExecutor, args: argparse.Namespace) -> None:
+    """Where submissions cannot run sandboxed: say so first (on stderr under --json, whose
+    report carries it too), or with --require-isolation refuse to go on."""
+    isolation = executor.isolation
+    if isolation.isolated:
+        return
+    if getattr(args, "require_isolation", False):
+        executor.close()
+        raise _UsageError(f"{isolation.warning()}; --require-isolation refuses to grade. Install "
+                          "bubblewrap (bwrap) and enable unprivileged user namespaces")
+    print(isolation.warning(), file=sys.stderr if getattr(args, "json", False) else sys.stdout,
+          flush=True)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     roots = [resolve_problem(name) for name in args.problems] or _all_problems()
     if not roots:
         raise _UsageError(f"no problems found under {problems_dir()}")
     executor = best_executor()
+    _say_isolation(executor, args)
     bad = 0
     for root in roots:
         result = check_problem(root, executor, jobs=args.jobs)
@@ -237,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON report(s)")
     p.add_argument("--jobs", type=int, help="parallel graders for a class (default: all cores)")
     p.add_argument("--out", help="write one row per submission to this .csv or .json file")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade (exit 2) where submissions cannot run in an OS sandbox")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="check that problems' tests accept correct and reject wrong")
     p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")
@@ -248,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --mutants: list killed mutants too, each with the case that kills it")
     p.add_argument("--save-proposals", action="store_true",
                    help="with --mutants: save each proposed case as cases/proposed-<mutant>.toml")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to run (exit 2) where submissions cannot run in an OS sandbox")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("new", help="scaffold a problem folder that passes `gradlab check`")
     p.add_argument("problem", help="the new problem's folder name, e.g. tanh-and-exp")

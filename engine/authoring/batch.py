@@ -238,8 +238,10 @@ def to_csv(rows: list[dict[str, Any]], case_ids: list[str]) -> str:
 
 
 def to_json(rows: list[dict[str, Any]], suite: dict[str, Any]) -> str:
+    from engine.sandbox.isolation import status  # whether the submissions ran sandboxed
+
     return json.dumps({"problem": suite["problem"]["slug"], "suite_version": suite["version"],
-                       "submissions": rows}, indent=1)
+                       "isolation": status().to_dict(), "submissions": rows}, indent=1)
 
 
 def write_grades(rows: Iterator[dict[str, Any]], out: Path | None, suite: dict[str, Any]
@@ -261,6 +263,10 @@ def write_grades(rows: Iterator[dict[str, Any]], out: Path | None, suite: dict[s
         return
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
+        from engine.sandbox.isolation import status
+
+        if not (isolation := status()).isolated:  # first line: "not isolated: ... (why)"
+            writer.writerow([isolation.warning()])
         writer.writerow(csv_header(case_ids))
         f.flush()
         for row in rows:

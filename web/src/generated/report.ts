@@ -137,4 +137,11 @@ export interface Report {
      */
     score: number;
   };
+  /**
+   * CLI only (absent in the browser): whether the submission ran in an OS sandbox (bubblewrap: no network, no files but the standard library, its own processes). When `isolated` is false, `why` says why not, and the submission could read the grader's files and reach the network.
+   */
+  isolation?: {
+    isolated: boolean;
+    why: string;
+  };
 }
