@@ -52,6 +52,34 @@ def _not_passed(report) -> None:
 
 
 @needs_sandbox
+def test_the_sandbox_outlives_the_thread_that_started_it():
+    """The sandboxed zygote is often started from a worker thread (gradlab check's and the known
+    mistakes' thread pools) that ends before grading does. bwrap's --die-with-parent is a
+    PR_SET_PDEATHSIG, which fires when that *thread* ends: the sandbox, and the learner's child
+    grading in it, were killed mid-run ("killed by signal 9 while loading your code", about one
+    cold-cache `gradlab grade` in four). The zygote ends when its socket closes instead."""
+    from engine.authoring.check import load_and_compile
+    from engine.grading.grade import grade
+    from engine.sandbox.executor import best_executor
+
+    executor = best_executor()
+    _, suite = load_and_compile(BASIC)
+    source = CORRECT.read_text()
+    try:
+        started = threading.Thread(target=lambda: grade(suite, source, executor))
+        started.start()
+        started.join()  # the thread that started the zygote has ended
+        zygote = executor.launcher._process
+        time.sleep(0.5)  # a pdeathsig, if any, has been delivered by now
+        assert zygote is not None and zygote.poll() is None, "the sandbox died with its thread"
+        for _ in range(3):
+            report = grade(suite, source, executor)
+            assert report.status == "pass", report.message
+    finally:
+        executor.close()
+
+
+@needs_sandbox
 def test_the_reference_passes_in_the_sandbox(graded):
     """The control: with the reference's own source, the sandbox grades as usual."""
     assert graded(REFERENCE).status == "pass"

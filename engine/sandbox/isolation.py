@@ -87,9 +87,12 @@ class Sandbox:
     def command(self, *argv: str) -> list[str]:
         """``bwrap ... -- python -I -c <zygote> argv...``."""
         layout = self.layout
+        # No --die-with-parent: it is a PR_SET_PDEATHSIG, which fires when the *thread* that
+        # started bwrap ends (a thread pool's worker), killing a sandbox still in use. The zygote
+        # ends when its socket closes, so it never outlives the grader anyway.
         cmd = [self.bwrap, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
                "--unshare-uts", "--unshare-cgroup-try", "--uid", str(UID), "--gid", str(UID),
-               "--hostname", "gradlab", "--cap-drop", "ALL", "--die-with-parent", "--new-session",
+               "--hostname", "gradlab", "--cap-drop", "ALL", "--new-session",
                "--clearenv", "--setenv", "LANG", "C.UTF-8", "--setenv", "HOME", "/tmp",
                "--setenv", "TMPDIR", "/tmp", "--setenv", "PATH", "/nonexistent"]
         for path in layout["libraries"]:
