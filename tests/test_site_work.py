@@ -7,13 +7,11 @@ and statements whose HTML is sanitised.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
+from test_site import TEXTBOOK, Site
 
 from conftest import REFERENCE, patch
-from test_site import TEXTBOOK, Site
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +26,8 @@ def context(browser):
 
 
 def stored_code(page, slug: str = "basic-ops") -> str | None:
-    return page.evaluate("slug => JSON.parse(localStorage.getItem(`gradlab:v1:code:${slug}`) || 'null')?.code ?? null",
-                         slug)
+    return page.evaluate(
+        "slug => JSON.parse(localStorage.getItem(`gradlab:v1:code:${slug}`) || 'null')?.code ?? null", slug)
 
 
 # 1. Two tabs ------------------------------------------------------------------------------------
@@ -53,3 +51,29 @@ def test_closing_the_two_tabs_banner_keeps_this_tab_saving_and_tells_the_other(c
     second.page.reload()
     expect(second.page.locator(".cm-content")).to_be_visible()
     assert second.code == mine
+
+
+# 4. Long messages wrap --------------------------------------------------------------------------
+
+def page_width(page) -> tuple[int, int]:
+    return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def test_a_long_unbroken_exception_message_wraps_instead_of_widening_the_page(context, isolated_url):
+    site = Site(context.new_page(), isolated_url)
+    page = site.page
+    token = "x" * 3000
+    in_a_case = patch(REFERENCE, "    def relu(self):\n",
+                      f"    def relu(self):\n        raise ValueError('{token}')\n")
+    at_load = f"raise ValueError('{token}')\n" + REFERENCE
+    for code in (in_a_case, at_load):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        site.set_code(code)
+        report = site.run()
+        assert report["status"] in ("fail", "error")
+        # the grader cuts a case's message at 500 characters; a load error's traceback is whole
+        assert "x" * 400 in page.locator(".results-body").inner_text()
+        for width in (1280, 420):
+            page.set_viewport_size({"width": width, "height": 900})
+            scroll, inner = page_width(page)
+            assert scroll <= inner, (width, scroll, inner)
