@@ -7,6 +7,8 @@ and statements whose HTML is sanitised.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 from test_site import TEXTBOOK, Site
@@ -51,6 +53,81 @@ def test_closing_the_two_tabs_banner_keeps_this_tab_saving_and_tells_the_other(c
     second.page.reload()
     expect(second.page.locator(".cm-content")).to_be_visible()
     assert second.code == mine
+
+
+# 2. Import, all or nothing ----------------------------------------------------------------------
+
+def export_file(problems: dict) -> str:
+    return json.dumps({"format": "gradlab-export", "version": 1,
+                       "exportedAt": "2026-11-30T12:00:00.000Z", "problems": problems})
+
+
+SOLVED = {"solved": True, "passed": 39, "total": 39, "suiteVersion": "x", "solvedAt": 1}
+
+
+def list_page_with_code(context, url: str, code: str):
+    """A learner who has written `code` for basic-ops, now on the problem list."""
+    site = Site(context.new_page(), url)
+    site.set_code(code)
+    site.wait_saved(code)
+    site.page.goto(url)
+    expect(site.page.locator(".problem-list")).to_contain_text("not yet")
+    return site.page
+
+
+def test_an_import_that_runs_out_of_storage_half_way_changes_nothing_and_says_so(
+        context, isolated_url, tmp_path):
+    previous = TEXTBOOK + "\n# what was here\n"
+    page = list_page_with_code(context, isolated_url, previous)
+    path = tmp_path / "export.json"
+    path.write_text(export_file({
+        "basic-ops": {"code": "# imported basic-ops\n", "progress": SOLVED},
+        "more-ops": {"code": "# imported more-ops\n", "progress": None},
+    }))
+    # storage fills up on the third write: basic-ops' code and progress are already written
+    page.evaluate("""() => {
+        const real = Storage.prototype.setItem;
+        let calls = 0;
+        Storage.prototype.setItem = function (key, value) {
+            calls += 1;
+            if (calls === 3) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+            return real.call(this, key, value);
+        };
+    }""")
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#import-file").set_input_files(str(path))
+    expect(page.locator("#banner-import")).to_contain_text(
+        "Nothing was imported: this browser's storage for this site is full. "
+        "Your code and progress here are unchanged.")
+    assert stored_code(page) == previous
+    assert stored_code(page, "more-ops") is None
+    assert page.evaluate("() => localStorage.getItem('gradlab:v1:progress:basic-ops')") is None
+    expect(page.locator(".problem-list")).to_contain_text("not yet")
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("huge", "This file is 50.0 MB: too big for a Gradlab export file (at most 5.0 MB). "
+             "Nothing was imported."),
+    ("null-entry", "This export file is damaged: problems.basic-ops must be object. Nothing was imported."),
+    ("null-file", "This is not a Gradlab export file. Nothing was imported."),
+    ("empty", "This export file holds no problems"),
+])
+def test_a_bad_import_file_is_refused_whole_with_a_message(context, isolated_url, tmp_path, content, words):
+    previous = TEXTBOOK + "\n# what was here\n"
+    page = list_page_with_code(context, isolated_url, previous)
+    path = tmp_path / "export.json"
+    if content == "huge":  # a valid export file, but 50 MB of it
+        code = "x" * (50 * 1024 * 1024 - 200)
+        path.write_text(export_file({"basic-ops": {"code": code, "progress": None}}))
+    else:
+        path.write_text({"null-entry": export_file({"basic-ops": None}), "null-file": "null",
+                         "empty": export_file({})}[content])
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.locator("#import-file").set_input_files(str(path))
+    expect(page.locator("#banner-import")).to_contain_text(words)
+    assert not dialogs  # refused before asking
+    assert stored_code(page) == previous
 
 
 # 4. Long messages wrap --------------------------------------------------------------------------
