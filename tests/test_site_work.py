@@ -130,6 +130,38 @@ def test_a_bad_import_file_is_refused_whole_with_a_message(context, isolated_url
     assert stored_code(page) == previous
 
 
+# 3. Storage blocked, or a private window ---------------------------------------------------------
+
+def test_blocked_storage_says_the_work_will_not_be_saved_and_to_export_it(browser, isolated_url):
+    ctx = browser.new_context(service_workers="block")
+    # what Chromium does with "Block third-party cookies and site data": localStorage throws
+    ctx.add_init_script("Object.defineProperty(window, 'localStorage', "
+                        "{ get() { throw new DOMException('Access is denied', 'SecurityError'); } });")
+    site = Site(ctx.new_page(), isolated_url)
+    banner = site.page.locator("#banner-storage")
+    expect(banner).to_contain_text("will NOT be saved")
+    expect(banner).to_contain_text("Before you close this tab, use “Export progress”")
+    site.set_code(TEXTBOOK)  # the page still works: the code runs and a failed save is said
+    assert site.run()["status"] == "pass"
+    expect(site.page.locator("#banner-storage-failed")).to_contain_text("could not be saved")
+    ctx.close()
+
+
+def test_a_private_window_is_warned_to_export_before_closing(browser, isolated_url):
+    ctx = browser.new_context(service_workers="block")
+    # Chromium's private windows get a quota below twice the heap limit; a normal profile, more
+    ctx.add_init_script("navigator.storage.estimate = async () => ({ quota: 100 * 1024 * 1024, usage: 0 });")
+    site = Site(ctx.new_page(), isolated_url)
+    expect(site.page.locator("#banner-storage")).to_contain_text(
+        "This looks like a private window: the browser deletes your code when the window closes.")
+    ctx.close()
+    normal = browser.new_context(service_workers="block")
+    site = Site(normal.new_page(), isolated_url)
+    site.page.wait_for_timeout(1000)
+    expect(site.page.locator("#banner-storage")).to_have_count(0)
+    normal.close()
+
+
 # 4. Long messages wrap --------------------------------------------------------------------------
 
 def page_width(page) -> tuple[int, int]:

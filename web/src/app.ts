@@ -5,7 +5,7 @@ import { renderList } from "./listpage";
 import { ProblemPage } from "./problempage";
 import type { SiteIndex } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
-import { askPersistence, checkStorage, exportAll, importAll, importSizeProblem, parseExport, type ExportFile } from "./store";
+import { askPersistence, checkStorage, exportAll, importAll, importSizeProblem, parseExport, storageLooksPrivate, type ExportFile } from "./store";
 import { showBanner } from "./ui";
 
 const base = new URL(".", location.href).href;
@@ -93,6 +93,19 @@ function wireExport(index: SiteIndex): void {
   });
 }
 
+/** Say when the learner's work will not outlive this tab: storage blocked, or a private window. */
+function warnAboutStorage(): void {
+  if (checkStorage() === "blocked") {
+    showBanner("storage", "This browser is blocking storage for this site (private mode or a privacy setting), so your code will NOT be saved. Before you close this tab, use “Export progress” (or “Download my code”) to keep your work.", []);
+    return;
+  }
+  void askPersistence().then(async (persisted) => {
+    if (!persisted && await storageLooksPrivate()) {
+      showBanner("storage", "This looks like a private window: the browser deletes your code when the window closes. Before you close it, use “Export progress” to keep your work (“Import progress” brings it back).", []);
+    }
+  });
+}
+
 const IMPORTED_NOTE = "gradlab:imported";
 
 /** After an import the page reloads: say there that it worked. */
@@ -142,11 +155,7 @@ function watchForUpdates(): void {
 
 /** Show the page for `index`; `runner` is the Python worker main.ts has already started. */
 export async function start(index: SiteIndex, runner: PyRunner): Promise<void> {
-  if (checkStorage() === "blocked") {
-    showBanner("storage", "This browser is blocking storage for this site (private mode or a privacy setting), so your code will NOT be saved. Use “Download my code” before you leave.", []);
-  } else {
-    void askPersistence();
-  }
+  warnAboutStorage();
   wireExport(index);
   showImportedNote();
   // Installing the service worker downloads and stores the whole site (about 9 MB on a first

@@ -50,6 +50,24 @@ export async function askPersistence(): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the browser will probably delete this site's storage when the window closes: a
+ * Chromium private (incognito) window. Nothing says so directly; Chromium gives a private window
+ * a storage quota below twice the JavaScript heap limit, a normal profile a share of the disk
+ * (the heuristic detectIncognito uses). Other browsers: false (not knowable; no false alarms).
+ */
+export async function storageLooksPrivate(): Promise<boolean> {
+  try {
+    const heap = (performance as { memory?: { jsHeapSizeLimit?: number } }).memory?.jsHeapSizeLimit;
+    if (!heap || !navigator.storage?.estimate) return false;
+    if (await navigator.storage.persisted?.()) return false;
+    const { quota } = await navigator.storage.estimate();
+    return quota !== undefined && quota < 2 * heap;
+  } catch {
+    return false;
+  }
+}
+
 /** One problem's code: knows which revision this tab loaded, so it can tell when another tab saved. */
 export class CodeSlot {
   private baseRev: number;
