@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from test_site import TEXTBOOK, Site
 
-from conftest import REFERENCE, patch
+from conftest import BASIC, REFERENCE, patch
 
 pytestmark = pytest.mark.browser
 
@@ -186,3 +186,76 @@ def test_a_long_unbroken_exception_message_wraps_instead_of_widening_the_page(co
             page.set_viewport_size({"width": width, "height": 900})
             scroll, inner = page_width(page)
             assert scroll <= inner, (width, scroll, inner)
+
+
+# 5. Statements are sanitised --------------------------------------------------------------------
+
+HOSTILE = """
+
+<img src=x onerror="window.pwned = 'img'; localStorage.clear()">
+
+<style>body{display:none}</style>
+
+<script>window.pwned = 'script'</script>
+
+<a href="javascript:window.pwned = 'link'">a link</a>
+
+<div class="overlay" style="position:fixed;inset:0;background:red">covers the page</div>
+
+<span class="katex spoof" style="position:fixed;inset:0">pretends to be math</span>
+
+<math><mtext><table><mglyph><style><img src=x onerror="window.pwned = 'mxss'">
+</style></mglyph></table></mtext></math>
+
+<svg><script>window.pwned = 'svg'</script>
+<a href="javascript:window.pwned = 'svg link'"><text>x</text></a></svg>
+"""
+
+
+def test_a_hostile_statement_renders_harmlessly_and_math_still_renders(context, isolated_url):
+    def hostile(route):
+        suite = route.fetch().json()
+        suite["problem"]["statement"] += HOSTILE
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(suite))
+
+    context.route("**/problems/basic-ops.*.json", hostile)
+    page = context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.set_default_timeout(90_000)
+    page.goto(f"{isolated_url}#/p/basic-ops")
+    body = page.locator(".statement-body")
+    expect(body).to_contain_text("covers the page")  # the hostile part is there, defused
+    page.locator(".cm-content").click()
+    page.keyboard.insert_text("# mine\n")
+    page.wait_for_function(f"() => (localStorage.getItem('{KEY}') || '').includes('# mine')")
+    page.wait_for_timeout(500)  # an image error handler would have run by now
+    assert page.evaluate("() => window.pwned") is None
+    assert page.evaluate(f"() => localStorage.getItem('{KEY}')") is not None
+    expect(page.locator("main")).to_be_visible()
+    expect(page.locator(".cm-content")).to_be_visible()
+    assert body.locator("style, script, [onerror], a[href^='javascript']").count() == 0
+    assert body.locator(".overlay[style], .spoof[style]").count() == 0
+    assert page.evaluate("() => getComputedStyle(document.body).display") == "block"
+    # basic-ops' own math is still KaTeX, with its MathML and its sizes
+    assert body.locator(".katex").count() >= 5
+    assert body.locator(".katex-mathml annotation[encoding='application/x-tex']").count() >= 5
+    assert body.locator(".katex-html [style]").count() > 0
+    assert any("removed from the statement as unsafe" in w for w in warnings), warnings
+
+
+def test_every_shipped_statement_loses_nothing_to_the_sanitiser(context, isolated_url):
+    """KaTeX's output and the statements' Markdown pass DOMPurify untouched: nothing is removed."""
+    page = context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.set_default_timeout(90_000)
+    for folder in sorted(p for p in BASIC.parent.iterdir() if (p / "statement.md").exists()):
+        page.goto(f"{isolated_url}#/p/{folder.name}")
+        expect(page.locator(".statement-body #problem-title")).to_be_visible()
+        expect(page.locator(".crumbs")).to_be_visible()
+        page.wait_for_function(f"() => location.hash === '#/p/{folder.name}'")
+        has_math = "$" in (folder / "statement.md").read_text()
+        if has_math:
+            expect(page.locator(".statement-body .katex").first).to_be_visible()
+    assert not [w for w in warnings if "removed from the statement" in w], warnings
