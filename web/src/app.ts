@@ -5,7 +5,7 @@ import { renderList } from "./listpage";
 import { ProblemPage } from "./problempage";
 import type { SiteIndex } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
-import { askPersistence, checkStorage, exportAll, importAll, parseExport } from "./store";
+import { askPersistence, checkStorage, exportAll, importAll, importSizeProblem, parseExport, storageLooksPrivate, type ExportFile } from "./store";
 import { showBanner } from "./ui";
 
 const base = new URL(".", location.href).href;
@@ -50,13 +50,8 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
 
 function wireExport(index: SiteIndex): void {
   document.getElementById("export")!.addEventListener("click", () => {
-    const file = exportAll(index.problems.map((p) => p.slug));
-    const blob = new Blob([JSON.stringify(file, null, 1)], { type: "application/json" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = `gradlab-progress-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    page?.flush();
+    download(exportAll(index.problems.map((p) => p.slug)), "gradlab-progress");
   });
   const input = document.getElementById("import-file") as HTMLInputElement;
   document.getElementById("import")!.addEventListener("click", () => input.click());
@@ -64,17 +59,71 @@ function wireExport(index: SiteIndex): void {
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
-    const parsed = parseExport(await file.text());
-    if (typeof parsed === "string") {
-      showBanner("import", parsed, []);
-      return;
+    try {
+      const tooBig = importSizeProblem(file.size);
+      if (tooBig) {
+        showBanner("import", tooBig, []);
+        return;
+      }
+      const parsed = parseExport(await file.text());
+      if (typeof parsed === "string") {
+        showBanner("import", parsed, []);
+        return;
+      }
+      const slugs = Object.keys(parsed.problems);
+      if (!slugs.length) {
+        showBanner("import", "This export file holds no problems: there is nothing to import.", []);
+        return;
+      }
+      if (!window.confirm(`Import your code and progress for ${slugs.length} problem(s)? This replaces the code saved here for: ${slugs.join(", ")}.`)) return;
+      page?.flush(); // the open problem's last keystrokes are stored first, not over the import
+      const result = importAll(parsed);
+      if (!result.ok) {
+        const backup = result.backup;
+        showBanner("import", result.message, backup ? [{ label: "Download the backup", action: () => download(backup, "gradlab-backup") }] : []);
+        return;
+      }
+      try {
+        sessionStorage.setItem(IMPORTED_NOTE, `Imported your code and progress for ${slugs.length} problem(s).`);
+      } catch { /* the note is a courtesy */ }
+      location.reload();
+    } catch (error) {
+      showBanner("import", `The import failed: ${(error as Error)?.message ?? String(error)}. Nothing was imported.`, []);
     }
-    const slugs = Object.keys(parsed.problems);
-    if (!window.confirm(`Import your code and progress for ${slugs.length} problem(s)? This replaces the code saved here for: ${slugs.join(", ")}.`)) return;
-    importAll(parsed);
-    showBanner("import", `Imported ${slugs.length} problem(s).`, [], 8000);
-    location.reload();
   });
+}
+
+/** Say when the learner's work will not outlive this tab: storage blocked, or a private window. */
+function warnAboutStorage(): void {
+  if (checkStorage() === "blocked") {
+    showBanner("storage", "This browser is blocking storage for this site (private mode or a privacy setting), so your code will NOT be saved. Before you close this tab, use “Export progress” (or “Download my code”) to keep your work.", []);
+    return;
+  }
+  void askPersistence().then(async (persisted) => {
+    if (!persisted && await storageLooksPrivate()) {
+      showBanner("storage", "This looks like a private window: the browser deletes your code when the window closes. Before you close it, use “Export progress” to keep your work (“Import progress” brings it back).", []);
+    }
+  });
+}
+
+const IMPORTED_NOTE = "gradlab:imported";
+
+/** After an import the page reloads: say there that it worked. */
+function showImportedNote(): void {
+  try {
+    const note = sessionStorage.getItem(IMPORTED_NOTE);
+    sessionStorage.removeItem(IMPORTED_NOTE);
+    if (note) showBanner("import", note, [], 8000);
+  } catch { /* no session storage: nothing to say */ }
+}
+
+function download(file: ExportFile, name: string): void {
+  const blob = new Blob([JSON.stringify(file, null, 1)], { type: "application/json" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `${name}-${new Date().toISOString().slice(0, 10)}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
 function watchForUpdates(): void {
@@ -106,12 +155,9 @@ function watchForUpdates(): void {
 
 /** Show the page for `index`; `runner` is the Python worker main.ts has already started. */
 export async function start(index: SiteIndex, runner: PyRunner): Promise<void> {
-  if (checkStorage() === "blocked") {
-    showBanner("storage", "This browser is blocking storage for this site (private mode or a privacy setting), so your code will NOT be saved. Use “Download my code” before you leave.", []);
-  } else {
-    void askPersistence();
-  }
+  warnAboutStorage();
   wireExport(index);
+  showImportedNote();
   // Installing the service worker downloads and stores the whole site (about 9 MB on a first
   // visit): started once Python is up (or has had 15 s), it does not compete with the boot.
   void Promise.race([runner.firstReady, new Promise((r) => setTimeout(r, 15_000))]).then(watchForUpdates);

@@ -172,20 +172,29 @@ export class ProblemPage {
     this.saveTimer = window.setTimeout(this.flush, SAVE_DELAY_MS);
   }
 
-  private flush = (): void => {
+  /** Save what the learner typed now (also called before an import replaces stored code). */
+  flush = (): void => {
     window.clearTimeout(this.saveTimer);
     if (this.pending === null || this.conflict) return;
     const outcome = this.slot.save(this.pending);
     if (outcome === "conflict") this.onOtherTab();
-    else if (outcome === "failed") {
-      showBanner("storage-failed", "Your code could not be saved (storage is full or blocked). Use “Download my code” to keep a copy.", []);
-    } else this.pending = null;
+    else if (outcome === "failed") this.saveFailed();
+    else this.pending = null;
   };
 
-  /** Another tab saved this problem: never overwrite silently, let the learner choose. */
+  /** Another tab saved this problem: never overwrite silently, let the learner choose. Until they
+   * do, this tab does not save; closing the banner is a choice too: keep editing here. */
   private onOtherTab(): void {
     this.conflict = true;
-    showBanner("conflict", `“${this.problem.title}” was changed in another tab. Which version do you want to keep?`, [
+    const keepMine = () => {
+      this.conflict = false;
+      window.clearTimeout(this.saveTimer);
+      // Saving tells the other tab (a storage event): it shows this same choice there.
+      const outcome = this.slot.save(this.editor.code, true);
+      if (outcome === "failed") this.saveFailed();
+      else this.pending = null;
+    };
+    showBanner("conflict", `“${this.problem.title}” was changed in another tab. Which version do you want to keep? Until you choose, this tab does not save.`, [
       {
         label: "Use the other tab's version",
         action: () => {
@@ -196,15 +205,12 @@ export class ProblemPage {
           window.clearTimeout(this.saveTimer);
         },
       },
-      {
-        label: "Keep this tab's version",
-        action: () => {
-          this.conflict = false;
-          this.slot.save(this.editor.code, true);
-          this.pending = null;
-        },
-      },
-    ]);
+      { label: "Keep this tab's version", action: keepMine },
+    ], undefined, { label: "Close and keep editing here (keeps this tab's version)", onDismiss: keepMine });
+  }
+
+  private saveFailed(): void {
+    showBanner("storage-failed", "Your code could not be saved (storage is full or blocked). Use “Download my code” or “Export progress” to keep a copy.", []);
   }
 
   private reset(): void {

@@ -50,6 +50,24 @@ export async function askPersistence(): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the browser will probably delete this site's storage when the window closes: a
+ * Chromium private (incognito) window. Nothing says so directly; Chromium gives a private window
+ * a storage quota below twice the JavaScript heap limit, a normal profile a share of the disk
+ * (the heuristic detectIncognito uses). Other browsers: false (not knowable; no false alarms).
+ */
+export async function storageLooksPrivate(): Promise<boolean> {
+  try {
+    const heap = (performance as { memory?: { jsHeapSizeLimit?: number } }).memory?.jsHeapSizeLimit;
+    if (!heap || !navigator.storage?.estimate) return false;
+    if (await navigator.storage.persisted?.()) return false;
+    const { quota } = await navigator.storage.estimate();
+    return quota !== undefined && quota < 2 * heap;
+  } catch {
+    return false;
+  }
+}
+
 /** One problem's code: knows which revision this tab loaded, so it can tell when another tab saved. */
 export class CodeSlot {
   private baseRev: number;
@@ -131,33 +149,82 @@ export function exportAll(slugs: string[]): ExportFile {
   return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
 }
 
-/** Check an export file; returns a message saying what is wrong, or the parsed file. */
+/** The largest file "Import progress" reads: Gradlab's own export files are a few KB per problem. */
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A message when a file is too big to be an export file, else null (checked before reading it). */
+export function importSizeProblem(bytes: number): string | null {
+  if (bytes <= IMPORT_MAX_BYTES) return null;
+  return `This file is ${megabytes(bytes)}: too big for a Gradlab export file (at most ${megabytes(IMPORT_MAX_BYTES)}). Nothing was imported.`;
+}
+
+/** Check a whole export file before anything is written; returns a message saying what is wrong,
+ * or the parsed file. */
 export function parseExport(text: string): ExportFile | string {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return "This is not a Gradlab export file (it is not JSON).";
+    return "This is not a Gradlab export file (it is not JSON). Nothing was imported.";
   }
   const file = data as { format?: unknown; version?: unknown } | null;
-  if (file?.format !== EXPORT_FORMAT) return "This is not a Gradlab export file.";
-  if (file.version !== 1) return `This export file is version ${String(file.version)}; this site reads version 1.`;
+  if (typeof file !== "object" || file?.format !== EXPORT_FORMAT) return "This is not a Gradlab export file. Nothing was imported.";
+  if (file.version !== 1) return `This export file is version ${String(file.version)}; this site reads version 1. Nothing was imported.`;
   if (!validateExport(data)) {
     const error = validateExport.errors?.[0];
     const where = error?.instancePath ? error.instancePath.slice(1).replaceAll("/", ".") : "the file";
-    return `This export file is damaged: ${where} ${error?.message ?? "is not valid"}.`;
+    return `This export file is damaged: ${where} ${error?.message ?? "is not valid"}. Nothing was imported.`;
   }
   return data;
 }
 
-export function importAll(file: ExportFile): string[] {
-  const imported: string[] = [];
+export type ImportResult = { ok: true; slugs: string[] } | { ok: false; message: string; backup: ExportFile | null };
+
+function storageError(error: unknown): string {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === "QuotaExceededError") return "this browser's storage for this site is full";
+  return `the browser refused to store it (${name ?? "error"}: ${(error as Error)?.message ?? String(error)})`;
+}
+
+/** Write a whole (checked) export file, all or nothing: on any failure every key already written
+ * goes back to what it was, and the message says so. */
+export function importAll(file: ExportFile): ImportResult {
+  const slugs = Object.keys(file.problems);
+  const backup = exportAll(slugs); // what was here, in memory, in case putting it back fails too
+  const writes: [string, string][] = [];
   for (const [slug, entry] of Object.entries(file.problems)) {
-    if (entry.code !== null) new CodeSlot(slug).save(entry.code, true);
-    if (entry.progress) write(`progress:${slug}`, entry.progress);
-    imported.push(slug);
+    if (entry.code !== null) {
+      const rev = (read<SavedCode>(`code:${slug}`)?.rev ?? 0) + 1;
+      writes.push([`code:${slug}`, JSON.stringify({ code: entry.code, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode)]);
+    }
+    if (entry.progress) writes.push([`progress:${slug}`, JSON.stringify(entry.progress)]);
   }
-  return imported;
+  const previous: [string, string | null][] = [];
+  try {
+    for (const [key, value] of writes) {
+      previous.push([key, localStorage.getItem(PREFIX + key)]);
+      localStorage.setItem(PREFIX + key, value);
+    }
+  } catch (error) {
+    const why = storageError(error);
+    // Put every key back: remove first (frees the space the import took), then rewrite.
+    let restored = true;
+    for (const [key] of previous) {
+      try { localStorage.removeItem(PREFIX + key); } catch { restored = false; }
+    }
+    for (const [key, value] of previous) {
+      if (value === null) continue;
+      try { localStorage.setItem(PREFIX + key, value); } catch { restored = false; }
+    }
+    return restored
+      ? { ok: false, backup: null, message: `Nothing was imported: ${why}. Your code and progress here are unchanged.` }
+      : { ok: false, backup, message: `The import failed (${why}) and what was stored here could not all be put back. Download the backup now: it holds the code and progress that were here.` };
+  }
+  return { ok: true, slugs };
 }
 
 /** How many hints of one ladder the learner has revealed (key: "<slug>/<case id or 'problem'>"). */

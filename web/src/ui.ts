@@ -2,7 +2,13 @@
 
 export interface BannerAction { label: string; action(): void }
 
-export function showBanner(id: string, text: string, actions: BannerAction[], autoHideMs?: number): void {
+/**
+ * Show a banner (replacing any other with the same id). `onDismiss` runs when the learner closes
+ * it with its close button (not when an action button, auto-hide or a newer banner removes it);
+ * `dismissLabel` names what closing means, for banners where closing is a choice.
+ */
+export function showBanner(id: string, text: string, actions: BannerAction[], autoHideMs?: number,
+                           dismiss?: { label: string; onDismiss(): void }): void {
   const area = document.getElementById("banners")!;
   document.getElementById(`banner-${id}`)?.remove();
   const banner = document.createElement("div");
@@ -25,9 +31,13 @@ export function showBanner(id: string, text: string, actions: BannerAction[], au
   const close = document.createElement("button");
   close.type = "button";
   close.className = "close";
-  close.setAttribute("aria-label", "Dismiss");
+  close.setAttribute("aria-label", dismiss?.label ?? "Dismiss");
+  close.title = dismiss?.label ?? "Dismiss";
   close.textContent = "×";
-  close.addEventListener("click", () => banner.remove());
+  close.addEventListener("click", () => {
+    banner.remove();
+    dismiss?.onDismiss();
+  });
   banner.append(close);
   area.append(banner);
   if (autoHideMs) setTimeout(() => banner.remove(), autoHideMs);
