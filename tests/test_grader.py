@@ -461,6 +461,7 @@ def test_the_child_reports_how_it_ended(mini_suite, sandbox):
     assert f"killed by signal {int(signal.SIGKILL)}" in killed.message
 
 
+@pytest.mark.slow
 def test_threads_sharing_one_sandbox_get_the_verdicts_of_one_at_a_time(mini_suite, sandbox):
     """The CLI's check grades on a thread pool with one executor (one zygote for all threads)."""
     from concurrent.futures import ThreadPoolExecutor

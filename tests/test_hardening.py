@@ -53,6 +53,7 @@ def class_folder(root: Path, count: int = 6) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers in /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
 def test_a_killed_or_stopped_worker_is_replaced_and_its_file_graded_again(tmp_path, sig):
@@ -83,6 +84,7 @@ def test_a_killed_or_stopped_worker_is_replaced_and_its_file_graded_again(tmp_pa
         Path(f"/proc/{workers[0]}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
 
 
+@pytest.mark.slow
 def test_a_file_past_its_wall_clock_limit_gets_a_timeout_row(tmp_path):
     root = write_problem(tmp_path / "mini", time_limit=10.0)
     _, suite = load_and_compile(root)
@@ -98,6 +100,7 @@ def test_a_file_past_its_wall_clock_limit_gets_a_timeout_row(tmp_path):
     assert batch.file_deadline(suite) > 10 * len(suite["cases"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "stopped"])
 def test_the_file_of_a_worker_killed_or_stopped_once_is_graded_again(tmp_path, sig):
     root = write_problem(tmp_path / "mini", time_limit=5.0)

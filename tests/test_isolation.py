@@ -230,6 +230,7 @@ def _comms() -> set[str]:
     return names
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_a_process_that_outlives_grading(graded, tmp_path):
     """fork(); setsid(); fork(); sleep; then touch a file: the file never appears on the host,
