@@ -4,12 +4,22 @@ The page enforces time limits: it interrupts Python (``pyodide.setInterruptBuffe
 runs too long or the learner presses Stop, or, without cross-origin isolation, terminates the
 worker and starts a new one that is told which cases already timed out (``known``). Either way the
 report is built here, by ``runner.grade``, so the browser and ``gradlab grade`` agree.
+
+Every run starts clean: a run's changes to the interpreter (the recursion limit, patched
+attributes of any module loaded before it, modules it imported, ``sys.path``, the random state...)
+are undone after it (``_Baseline``), and when something cannot be undone (a MemoryError, a
+patch that will not revert) the run's result says so and the page replaces the worker.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import os
+import random
+import sys
 from collections.abc import Callable
+from operator import is_ as _is
 from typing import Any
 
 from engine.browser.protocol import check
@@ -39,12 +49,131 @@ def loaded_suites() -> str:
     return json.dumps({slug: suite["version"] for slug, suite in _suites.items()})
 
 
+_MISSING = object()
+# Where a module's state lives outside its __dict__: (read it, write it back).
+_SETTINGS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {
+    "recursion limit": (sys.getrecursionlimit, sys.setrecursionlimit),
+    "trace": (sys.gettrace, sys.settrace),
+    "profile": (sys.getprofile, sys.setprofile),
+    "random state": (random.getstate, random.setstate),
+    "gc": (gc.isenabled, lambda on: gc.enable() if on else gc.disable()),
+    "gc thresholds": (gc.get_threshold, lambda t: gc.set_threshold(*t)),
+    "cwd": (os.getcwd, os.chdir),
+    "environ": (lambda: dict(os.environ),
+                lambda env: (os.environ.clear(), os.environ.update(env))),
+}
+if hasattr(sys, "get_int_max_str_digits"):
+    _SETTINGS["int digits"] = (sys.get_int_max_str_digits, sys.set_int_max_str_digits)
+# Modules whose classes are watched too (checking every class of every module would cost a
+# few ms per run): the grader's own, and the standard modules it or the learner's code lean on.
+_CLASSES_OF = ("engine", "json", "re", "collections", "functools", "operator", "math", "random",
+               "itertools", "builtins", "types", "copy", "dataclasses", "enum", "abc",
+               "numbers", "decimal", "fractions", "io", "traceback", "contextlib", "typing")
+# Lists that code changes in place.
+_LISTS = {"sys.path": sys.path, "sys.meta_path": sys.meta_path,
+          "sys.path_hooks": sys.path_hooks}
+
+
+def _same(current: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> bool:
+    """Whether a namespace still holds exactly these objects (by identity, in C: no learner
+    ``__eq__`` is ever called)."""
+    return (len(current) == len(keys) and all(map(_is, current, keys))
+            and all(map(_is, current.values(), values)))
+
+
+class _Baseline:
+    """The interpreter as a clean run finds it: every loaded module's namespace (and the classes
+    written in Python it defines), the modules loaded, and the settings above. ``restore`` puts
+    it back after a run and says whether it could."""
+
+    def __init__(self) -> None:
+        self.modules = dict(sys.modules)
+        self.namespaces: list[tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = []
+        self.classes: list[tuple[type, tuple[str, ...], tuple[Any, ...]]] = []
+        seen: set[int] = set()
+        for name, module in self.modules.items():
+            space = getattr(module, "__dict__", None)
+            if not isinstance(space, dict) or id(space) in seen or name == "__main__":
+                continue  # __main__: Pyodide's runPython scratch space, not the learner's
+            seen.add(id(space))
+            self.namespaces.append((space, tuple(space), tuple(space.values())))
+            if name.split(".", 1)[0] not in _CLASSES_OF:
+                continue
+            for value in list(space.values()):
+                # Built-in types cannot be changed from Python: only heap types are kept.
+                if isinstance(value, type) and value.__module__ == name and id(value) not in seen \
+                        and value.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
+                    seen.add(id(value))
+                    attributes = vars(value)
+                    self.classes.append((value, tuple(attributes), tuple(attributes.values())))
+        self.settings = {name: get() for name, (get, _) in _SETTINGS.items()}
+        self.lists = {name: list(items) for name, items in _LISTS.items()}
+
+    def restore(self) -> bool:
+        """Undo every change since the baseline; False if something could not be undone."""
+        ok = True
+        for name in [n for n in sys.modules if n not in self.modules]:
+            # Modules the run imported (its own, or standard ones it reached for) go; the
+            # grader's own may stay (a lazy import of it changes nothing the learner did).
+            if not (name == "engine" or name.startswith("engine.")):
+                del sys.modules[name]
+        for name, module in self.modules.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+        for space, keys, values in self.namespaces:
+            if not _same(space, keys, values):
+                try:
+                    space.clear()
+                    space.update(zip(keys, values, strict=True))
+                except Exception:
+                    ok = False
+        for cls, keys, values in self.classes:
+            if not _same(vars(cls), keys, values):
+                try:
+                    saved = dict(zip(keys, values, strict=True))
+                    for key in [k for k in vars(cls) if k not in saved]:
+                        delattr(cls, key)
+                    for key, value in saved.items():
+                        if vars(cls).get(key, _MISSING) is not value:
+                            setattr(cls, key, value)
+                    ok = ok and _same(vars(cls), keys, values)
+                except Exception:
+                    ok = False
+        for name, (get, put) in _SETTINGS.items():
+            try:
+                if get() != self.settings[name]:
+                    put(self.settings[name])
+            except Exception:
+                ok = False
+        for name, items in _LISTS.items():
+            if not _same_list(items, self.lists[name]):
+                items[:] = self.lists[name]
+        return ok
+
+
+def _same_list(current: list[Any], saved: list[Any]) -> bool:
+    return len(current) == len(saved) and all(map(_is, current, saved))
+
+
+# What the worker keeps between runs, in one object (restoring this module's namespace must not
+# undo it): the baseline, and how the last run left the interpreter.
+_state: dict[str, Any] = {"baseline": None, "clean": "restored"}
+
+
+def mark_clean() -> None:
+    """Take the interpreter as it is now as what every run starts from. Called when no learner
+    code has run: after the build-time warm-up (public starters only), and by the worker once
+    Python is up."""
+    _state["baseline"] = _Baseline()
+
+
 _warm_up: list[str] = []
 
 
 def keep_warm_up(message_json: str) -> None:
     """Remember a run message (public code only: a starter) for ``warm_up``."""
     _warm_up[:] = [message_json]
+    mark_clean()
 
 
 def warm_up() -> None:
@@ -54,6 +183,8 @@ def warm_up() -> None:
     learner's first Run is as quick as any other."""
     for message_json in _warm_up:
         run(message_json, lambda index, limit: None, lambda: "timeout")
+    if _warm_up:
+        mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
 
 
 class BrowserExecutor:
@@ -64,11 +195,18 @@ class BrowserExecutor:
     call to the next, and a replaced worker replays the same calls in the same order."""
 
     def __init__(self, known: dict[int, str], case_start: Callable[[int, float], None],
-                 interrupt_reason: Callable[[], str]) -> None:
+                 interrupt_reason: Callable[[], str],
+                 memory_exhausted: Callable[[], bool] = lambda: False) -> None:
         self.known = known
+        # Whether the run grew the heap past what any honest solution needs: a case stopped at
+        # its time limit while filling memory (filling gigabytes takes seconds) is told so.
+        self.memory_exhausted = memory_exhausted
         self.case_start = case_start
         self.interrupt_reason = interrupt_reason
         self.first = 0  # the page's index of this call's first case
+        self.crashed: set[str] = set()  # ids of cases that crashed Python (an earlier worker)
+        self.not_run_after_crash: set[str] = set()
+        self.out_of_memory = False  # a MemoryError: the heap may be unusable for the next run
 
     def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
         try:
@@ -88,8 +226,14 @@ class BrowserExecutor:
         except KeyboardInterrupt:
             error = {"type": "KeyboardInterrupt"}
         if error is not None and error["type"] == "KeyboardInterrupt":
-            error = self._interrupted_load(load_limit)
+            reason = self.interrupt_reason()
+            if reason != "stop" and self.memory_exhausted():
+                error = self._out_of_memory()
+            else:
+                error = self._given_up_load("stopped" if reason == "stop" else "timeout",
+                                           load_limit)
         if error is not None:
+            self.out_of_memory = self.out_of_memory or error["type"] == "MemoryError"
             return {"load_error": error, "results": []}
         results: list[dict[str, Any]] = []
         for index, case in enumerate(cases, self.first):
@@ -101,6 +245,14 @@ class BrowserExecutor:
                 results.append({"id": case["id"], "status": self.known[index]})
                 if self.known[index] == "stopped":
                     break
+                if self.known[index] == "crashed":
+                    # Python died on this case: the rest are not run (the next would most
+                    # likely crash it again, each costing a new worker).
+                    self.crashed.add(case["id"])
+                    rest = skipped_after(results[-1], cases[index - self.first + 1:])
+                    self.not_run_after_crash.update(r["id"] for r in rest)
+                    results.extend(rest)
+                    break
                 continue
             self.case_start(index, case["time_limit"])
             try:
@@ -110,6 +262,14 @@ class BrowserExecutor:
                           "error": {"type": "KeyboardInterrupt"}}
             if result["status"] == "error" and result["error"]["type"] == "KeyboardInterrupt":
                 reason = self.interrupt_reason()
+                if reason != "stop" and self.memory_exhausted():
+                    result = {"id": case["id"], "status": "error", "error": self._out_of_memory(),
+                              "output": result.get("output", ""),
+                              "output_dropped": result.get("output_dropped", 0),
+                              "duration_ms": result.get("duration_ms", 0)}
+                    self.out_of_memory = True
+                    results.append(result)
+                    continue
                 status = "stopped" if reason == "stop" else "timeout"
                 result = {"id": case["id"], "status": status, "output": result.get("output", ""),
                           "output_dropped": result.get("output_dropped", 0),
@@ -118,12 +278,15 @@ class BrowserExecutor:
                 if status == "stopped":
                     break
                 continue
+            if result["status"] == "error" and result["error"]["type"] == "MemoryError":
+                self.out_of_memory = True
             results.append(result)
         return {"load_error": None, "results": results}
 
-    def _interrupted_load(self, limit: float) -> dict[str, Any]:
-        return self._given_up_load("stopped" if self.interrupt_reason() == "stop" else "timeout",
-                                   limit)
+    @staticmethod
+    def _out_of_memory() -> dict[str, Any]:
+        return {"type": "MemoryError", "message": "", "origin": "learner", "line": None,
+                "traceback": ""}
 
     @staticmethod
     def _given_up_load(verdict: str, limit: float) -> dict[str, Any]:
@@ -134,16 +297,42 @@ class BrowserExecutor:
         return load_timeout_error(load_timeout_message(limit))
 
 
+CRASHED_MESSAGE = ("Python crashed while running this case, most likely because your code used "
+                   "too much memory or recursed too deeply (a recursion limit raised with "
+                   "sys.setrecursionlimit can overflow the browser's stack).")
+NOT_RUN_AFTER_CRASH_MESSAGE = ("Not run: an earlier case crashed Python, so the rest were "
+                               "skipped. Fix that case first.")
+
+def clean_state() -> str:
+    """How the last run left the interpreter: "restored" (every change it made was undone) or
+    "replace" (it cannot be trusted: the worker must be replaced)."""
+    return _state["clean"]
+
+
 def run(message_json: str, case_start: Callable[[int, float], None],
-        interrupt_reason: Callable[[], str]) -> str:
-    """Handle one ``run`` message; returns the report as JSON."""
+        interrupt_reason: Callable[[], str],
+        memory_exhausted: Callable[[], bool] = lambda: False) -> str:
+    """Handle one ``run`` message; returns the report as JSON. Afterwards ``clean_state()`` says
+    whether the interpreter is clean again."""
     message = check(json.loads(message_json), "run")
     suite = _suites.get(message["slug"])
     if suite is None or suite["version"] != message["suiteVersion"]:
         raise ValueError(f"suite {message['slug']} {message['suiteVersion']} is not loaded")
     known = {int(k): v for k, v in message["known"].items()}
-    executor = BrowserExecutor(known, case_start, interrupt_reason)
-    # Probes (hidden, uncounted, for the diagnosis) only run once a case has failed: a passing
-    # run, the common one, skips them.
-    report = grade(suite, message["source"], executor, probes_first=False)
-    return json.dumps(report.to_dict())
+    executor = BrowserExecutor(known, case_start, interrupt_reason, memory_exhausted)
+    _state["clean"] = "replace"  # until the run ends and is undone
+    try:
+        # Probes (hidden, uncounted, for the diagnosis) only run once a case has failed: a
+        # passing run, the common one, skips them.
+        report = grade(suite, message["source"], executor, probes_first=False)
+        for test in report.tests:
+            if test.id in executor.crashed:
+                test.message = CRASHED_MESSAGE
+            elif test.id in executor.not_run_after_crash:
+                test.message = NOT_RUN_AFTER_CRASH_MESSAGE
+        text = json.dumps(report.to_dict())
+    finally:
+        baseline = _state["baseline"]
+        restored = baseline.restore() if baseline is not None else True
+        _state["clean"] = "restored" if restored and not executor.out_of_memory else "replace"
+    return text

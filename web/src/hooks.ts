@@ -7,7 +7,7 @@ import { marks, type Timeline } from "./marks";
 import type { Report } from "./protocol";
 
 /** window.gradlab. Who reads what: tests/test_site.py (editorText, lastReport,
- * restoredFromSnapshot), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
+ * restoredFromSnapshot), tests/test_site_trust.py (lastClean), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
  * (lastReport, marks). */
 export interface GradlabHooks {
   /** The whole text in the open problem's editor ("" when no problem page is open). */
@@ -16,6 +16,9 @@ export interface GradlabHooks {
    * the report is on screen and marks.run.rendered is recorded, so a caller may set it to null,
    * press Run, and wait until it is not null. */
   lastReport: Report | null;
+  /** How the last run left Python: "restored" (it undid the run's changes) or "replaced" (a
+   * new worker was started for the next run); null until a run ends. */
+  lastClean: "restored" | "replaced" | null;
   /** Whether Python was restored from the build-time snapshot (false: it booted the slow way). */
   readonly restoredFromSnapshot: boolean;
   /** Where time went, ms since navigation: see marks.ts. */
@@ -36,6 +39,7 @@ export function installHooks(python: { readonly restoredFromSnapshot: boolean })
   hooks = {
     editorText: () => editorText(),
     lastReport: null,
+    lastClean: null,
     get restoredFromSnapshot() {
       return python.restoredFromSnapshot;
     },
@@ -47,6 +51,11 @@ export function installHooks(python: { readonly restoredFromSnapshot: boolean })
 /** The open problem page's editor text (null: the page was closed). */
 export function exposeEditor(text: (() => string) | null): void {
   editorText = text ?? (() => "");
+}
+
+/** A run ended and its worker was cleaned up as `clean` says. */
+export function runCleaned(clean: "restored" | "replaced"): void {
+  if (hooks) hooks.lastClean = clean;
 }
 
 /** A report is on screen. */

@@ -9,6 +9,7 @@
 // The runner is an explicit state machine: `state` says where it is (see State), and
 // `dispatch` is the one place it changes, for every input (the page's calls, the worker's
 // messages, timers). Timers belong to the state that set them and are cleared when it is left.
+import { runCleaned } from "./hooks";
 import { bootDone, runGraded } from "./marks";
 import type { FromWorker, KnownVerdict, ProblemEntry, Report, SiteIndex } from "./protocol";
 import { REASON_STOP, REASON_TIMEOUT } from "./protocol";
@@ -26,8 +27,14 @@ const INTERRUPT_GRACE_MS = 1500;
 /** The case index the worker reports while the learner's module loads (and `known`'s key for it). */
 const LOADING = -1;
 
+/** How many times one run may kill its worker before the page gives up on it (each crash marks
+ * a case "crashed" and Python skips the rest, so a run needs one; more means the grader itself
+ * fails after the learner's code, and replaying it again would not help). */
+const MAX_CRASHES = 3;
+
 interface Run extends RunRequest {
   stopRequested: boolean;
+  crashes: number;
   resolve(report: Report): void;
   reject(error: Error): void;
 }
@@ -85,7 +92,7 @@ export class PyRunner {
   grade(problem: ProblemEntry, source: string): Promise<Report> {
     return new Promise<Report>((resolve, reject) => this.dispatch({
       type: "grade",
-      run: { runId: this.nextRunId++, problem, source, known: {}, stopRequested: false, resolve, reject },
+      run: { runId: this.nextRunId++, problem, source, known: {}, stopRequested: false, crashes: 0, resolve, reject },
     }));
   }
 
@@ -149,7 +156,12 @@ export class PyRunner {
           if (s.run.stopRequested) return;
           s.run.stopRequested = true;
           giveUp(REASON_STOP, s.py, s.run, s.case);
-        } else if (s.kind === "booting" || s.kind === "restarting" || s.kind === "running") {
+        } else if (s.kind === "restarting") {
+          // The replacement only replays what the last worker finished and then says how its
+          // last case ended (Python runs nothing after a known time-out, crash or Stop): its
+          // verdict is the quickest there is. Should it start a new case, it is stopped at once.
+          s.run.stopRequested = true;
+        } else if (s.kind === "booting" || s.kind === "running") {
           // Nothing of the learner's is running yet (Python still starting): just drop the run.
           if (!s.run || s.run.stopRequested) return;
           if (s.kind === "running") go({ kind: "idle", py: s.py }, "ready");
@@ -188,13 +200,26 @@ export class PyRunner {
           const timer = window.setTimeout(() => this.dispatch({ type: "time-up" }), event.timeLimit * 1000);
           go({ kind: "running", py: s.py, run: s.run, case: event.index, timer });
           this.events.caseStarted?.(event.index);
+          const known = Object.keys(s.run.known).map(Number);
+          if (s.run.stopRequested && known.length && event.index > Math.max(...known)) {
+            // Stop was pressed while this worker was starting: nothing new may run.
+            s.run.stopRequested = false;
+            this.dispatch({ type: "interrupt" });
+          }
         }
         return;
 
       case "report":
         if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId) {
-          go({ kind: "idle", py: s.py }, "ready");
+          if (event.clean === "replaced") {
+            // Python could not undo what the run did to it: the next run gets a fresh one.
+            s.py.terminate();
+            go({ kind: "booting", py: this.spawn(), run: null }, "booting");
+          } else {
+            go({ kind: "idle", py: s.py }, "ready");
+          }
           runGraded(event.marks);
+          runCleaned(event.clean ?? "restored");
           s.run.resolve(event.report);
         }
         return;
@@ -221,7 +246,15 @@ export class PyRunner {
           s.py.terminate();
           go({ kind: "booting", py: this.spawn(), run: null }, "booting");
         } else if (s.kind === "running" || s.kind === "interrupting") {
-          go(this.replace(s, "crashed"), "restarting");
+          if (++s.run.crashes > MAX_CRASHES) {
+            s.py.terminate();
+            go({ kind: "booting", py: this.spawn(), run: null }, "booting");
+            s.run.reject(new Error(event.message));
+            return;
+          }
+          // Python died on this case (after Stop: it was stopped). The replacement replays the
+          // cases before it and runs none after it.
+          go(this.replace(s, s.run.stopRequested ? "stopped" : "crashed"), "restarting");
         }
         return;
     }

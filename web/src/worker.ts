@@ -2,7 +2,7 @@
 // verdicts itself: engine.browser.worker does, exactly as `gradlab grade` does on CPython.
 import type { PyodideInterface } from "pyodide";
 import { bootStartMarks, type Marks, stamp } from "./marks";
-import type { FromWorker, InitMessage, RunMessage } from "./protocol";
+import type { FromWorker, InitMessage, Report, RunMessage } from "./protocol";
 import { REASON_STOP } from "./protocol";
 import { expandSnapshot } from "./snapshot";
 
@@ -85,6 +85,8 @@ async function boot(): Promise<void> {
   }
   PythonError = py.ffi.PythonError;
   pyodide = py;
+  // What every run starts from: this interpreter as restored, before any learner code.
+  browser.mark_clean();
   stamp(marks, "engineReady");
   const ms = marks.engineReady - marks.bootStart;
   post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms, snapshot: restored, marks });
@@ -128,7 +130,31 @@ async function ensureSuite(run: RunMessage): Promise<void> {
   loadedSuites.set(run.slug, version);
 }
 
+/** A wasm heap grown past this (it never shrinks) is taken as a run that tried to use all
+ * memory, even if a time limit stopped it before the MemoryError: a fresh worker starts small. */
+const HEAP_LIMIT = 1024 * 2 ** 20;
+
+/** Whether the wasm heap grew past HEAP_LIMIT: the learner's code tried to take all memory. */
+function heapExhausted(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const heap: number = (pyodide as any)?._module?.HEAPU8?.length ?? 0; // Pyodide's Emscripten module
+  return heap > HEAP_LIMIT;
+}
+
+/** Whether the last run left this interpreter unfit for another: Python says so (a MemoryError, a
+ * change it could not undo, an error escaping the grader) or cannot even say, or the heap grew
+ * past HEAP_LIMIT. */
+function mustReplace(): boolean {
+  if (heapExhausted()) return true;
+  try {
+    return browser.clean_state() !== "restored";
+  } catch {
+    return true;
+  }
+}
+
 async function handle(run: RunMessage): Promise<void> {
+  let damaged = false; // the report came back unreadable: the heap is not to be trusted
   try {
     await booting;
     // A Stop or time limit that fired just as the last run ended must not hit this one.
@@ -144,12 +170,23 @@ async function handle(run: RunMessage): Promise<void> {
       const code = reasons ? Atomics.exchange(reasons, 0, 0) : 0;
       return code === REASON_STOP ? "stop" : "timeout";
     };
-    const json: string = browser.run(JSON.stringify(message), caseStart, reason);
+    const json: string = browser.run(JSON.stringify(message), caseStart, reason, heapExhausted);
     stamp(marks, "graded");
-    post({ v: 1, type: "report", runId: run.runId, report: JSON.parse(json), marks });
+    let report: Report;
+    try {
+      report = JSON.parse(json) as Report;
+    } catch {
+      damaged = true; // seen after a memory bomb: Python hands back garbage from then on
+      throw new Error("the grader's report was not valid JSON (Python's memory is damaged)");
+    }
+    // Python undid the run's changes to the interpreter ("restored"), or could not and this
+    // worker is replaced by the page once the report is shown ("replaced").
+    const clean = mustReplace() ? "replaced" : "restored";
+    post({ v: 1, type: "report", runId: run.runId, report, marks, clean });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    post({ v: 1, type: "failed", runId: run.runId, message: text.slice(-2000), fatal: interpreterLost(error) });
+    const fatal = damaged || interpreterLost(error) || mustReplace();
+    post({ v: 1, type: "failed", runId: run.runId, message: text.slice(-2000), fatal });
   }
 }
 

@@ -78,6 +78,10 @@ export interface ReportMessage {
   marks?: {
     [k: string]: number;
   };
+  /**
+   * how the next run starts clean: "restored", Python undid every change the run made to the interpreter; "replaced", it could not (a MemoryError, a change it cannot undo), so the page replaces this worker
+   */
+  clean?: "restored" | "replaced";
 }
 export interface FailedMessage {
   v: 1;

@@ -1,0 +1,129 @@
+"""Trust in the browser (real Chromium): every run starts clean, a memory bomb or a crash never
+breaks later runs, Stop always stops, Stop is an interrupt on any host once the service worker
+is in place, and an update reloads onto the new version.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_site import TEXTBOOK, Site
+
+from conftest import BASIC, REFERENCE, patch
+
+pytestmark = pytest.mark.browser
+PROBLEMS = BASIC.parent
+TOPO_RECURSIVE = (PROBLEMS / "topo-sort/solutions/wrong/recursive_topological_sort.py").read_text()
+ACTIVATIONS = (PROBLEMS / "activations/solutions/correct/stable_by_hand.py").read_text()
+MEMORY_BOMB = "hog = []\nwhile True:\n    hog.append(bytearray({size}))\n"
+# Recursion far past the browser's stack: every case kills the interpreter, not just itself.
+CRASHER = "import sys\nsys.setrecursionlimit(10**6)\n" + patch(
+    REFERENCE, "    def backward(self):\n", "    def backward(self):\n        return self.backward()\n")
+
+
+def run_code(site_page: Site, code: str) -> dict:
+    site_page.set_code(code)
+    return site_page.run()
+
+
+def passed(report: dict) -> tuple[int, int]:
+    return report["passed"], report["total"]
+
+
+def clean_of(site_page: Site) -> str | None:
+    return site_page.page.evaluate("() => window.gradlab.lastClean")
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def topo(browser, isolated_url):
+    ctx = browser.new_context()
+    yield Site(ctx.new_page(), isolated_url, slug="topo-sort")
+    ctx.close()
+
+
+def test_a_raised_recursion_limit_does_not_reach_the_next_run(topo):
+    fresh = run_code(topo, TOPO_RECURSIVE)
+    assert fresh["status"] == "fail"
+    raised = run_code(topo, "import sys\nsys.setrecursionlimit(30000)\n" + TOPO_RECURSIVE)
+    assert passed(raised)[0] > passed(fresh)[0]  # the limit helps the run that raised it...
+    assert passed(run_code(topo, TOPO_RECURSIVE)) == passed(fresh)  # ...and only that run
+    assert clean_of(topo) == "restored"
+
+
+@pytest.mark.parametrize("patching", [
+    "import math\nmath.exp = lambda x: 0.0\n",
+    "import math, builtins\nmath.exp = lambda x: 0.0\nbuiltins.max = min\n",
+    "import math, fractions, sys\nsys.modules['math'] = fractions\ndel math.tanh\n",
+])
+def test_a_patched_module_does_not_reach_the_next_run(browser, isolated_url, patching):
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url, slug="activations")
+    assert run_code(site_page, ACTIVATIONS)["status"] == "pass"
+    assert run_code(site_page, patching + ACTIVATIONS)["status"] != "pass"
+    assert run_code(site_page, ACTIVATIONS)["status"] == "pass"
+    assert clean_of(site_page) == "restored"
+    ctx.close()
+
+
+@pytest.mark.parametrize("size", ["10**8", "10**9"])
+def test_a_memory_bomb_gets_a_verdict_and_the_next_runs_work(context, isolated_url, size):
+    site_page = Site(context.new_page(), isolated_url)
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+    report = run_code(site_page, MEMORY_BOMB.format(size=size) + TEXTBOOK)
+    print(f"\nmemory bomb of {size}-byte chunks: {report['message']} ({clean_of(site_page)})")
+    assert report["status"] == "error"
+    if size == "10**8":
+        # A MemoryError, or the time limit while the heap fills (seconds for gigabytes): both
+        # are said as memory, and the interpreter is not reused.
+        assert report["message"].startswith("MemoryError: your code ran out of memory")
+        assert clean_of(site_page) == "replaced"
+    else:
+        # A gigabyte at once can stall the interpreter itself: the worker is replaced.
+        assert "memory" in report["message"] or "did not finish loading" in report["message"]
+    for _ in range(2):
+        assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+
+
+def _pyodide_crashes(report: dict) -> bool:
+    return report["tests"] and report["tests"][0]["message"].startswith("Python crashed")
+
+
+@pytest.mark.parametrize("mode", ["isolated", "plain"])
+def test_a_crash_skips_the_rest_and_stop_answers_within_a_second(context, isolated_url, plain_url,
+                                                                 mode):
+    site_page = Site(context.new_page(), isolated_url if mode == "isolated" else plain_url)
+    page = site_page.page
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"  # Python is up
+    started = time.monotonic()
+    report = run_code(site_page, CRASHER)
+    took = time.monotonic() - started
+    print(f"\n{mode}: the crashing submission's verdict took {took:.1f} s")
+    assert took < 30  # 39 cases of 5 s each: well within the sum of the time limits
+    first = report["tests"][0]
+    print(f"{mode}: first case: {first['message']}; second: {report['tests'][1].get('message')}")
+    assert first["status"] in ("error", "timeout")
+    if _pyodide_crashes(report):
+        assert all(t["message"].startswith("Not run: an earlier case crashed Python")
+                   for t in report["tests"][1:]), [t["message"] for t in report["tests"][1:3]]
+    else:
+        assert "RecursionError" in first["message"] or "did not finish" in first["message"]
+    # Stop, pressed while it recurses, answers at once.
+    site_page.set_code(CRASHER)
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
+    page.get_by_role("button", name="Run tests").click()
+    page.wait_for_timeout(300)
+    stop_ms = page.evaluate(
+        "() => new Promise(r => { const t = performance.now(); document.querySelector('button.stop').click();"
+        " const poll = () => window.gradlab.lastReport ? r(performance.now() - t) : setTimeout(poll, 5);"
+        " poll(); })")
+    print(f"{mode}: Stop -> verdict {stop_ms:.0f} ms")
+    assert stop_ms < 3000
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"
