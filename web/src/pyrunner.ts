@@ -22,8 +22,10 @@ export interface RunnerListeners {
   caseStarted?(index: number): void;
 }
 
-/** How long an interrupted case may take to notice the interrupt before the worker is replaced. */
+/** How long an interrupted case may take to notice the interrupt before the worker is replaced:
+ * after a time limit, and after Stop (the learner is waiting: a spare worker is already starting). */
 const INTERRUPT_GRACE_MS = 1500;
+const STOP_GRACE_MS = 250;
 /** The case index the worker reports while the learner's module loads (and `known`'s key for it). */
 const LOADING = -1;
 
@@ -71,9 +73,14 @@ function clearTimers(state: State): void {
   if (state.kind === "interrupting") window.clearTimeout(state.grace);
 }
 
+/** A worker started ahead of need, so replacing one (Stop, a time limit without isolation, a
+ * crash) costs no boot when it has had time to get ready. */
+interface Spare { py: PythonWorker; ready: boolean }
+
 export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
   private state: State = { kind: "off" };
+  private spare: Spare | null = null;
   private nextRunId = 1;
   restoredFromSnapshot = false; // false: the snapshot could not be used and Python booted slowly
   private markReady: () => void = () => {};
@@ -124,7 +131,7 @@ export class PyRunner {
     };
     const giveUp = (reason: number, py: PythonWorker, run: Run, index: number): void => {
       const next = this.giveUp({ py, run, case: index }, reason);
-      go(next, next.kind === "restarting" ? "restarting" : undefined);
+      go(next, next.kind === "restarting" ? "restarting" : next.kind === "running" ? "running" : undefined);
     };
     switch (event.type) {
       case "start":
@@ -145,6 +152,10 @@ export class PyRunner {
         } else if (s.kind === "idle") {
           s.py.send(run);
           go({ kind: "running", py: s.py, run, case: null }, "running");
+          // A time limit without isolation, a crash, or a Stop the code does not notice (deep
+          // recursion spends seconds unwinding) means a new worker: have one ready, so Stop
+          // answers at once. It boots once, in the background, while the learner reads.
+          this.prepareSpare();
         } else {
           run.reject(new Error("a run is already in progress"));
         }
@@ -178,7 +189,8 @@ export class PyRunner {
 
       case "grace-over":
         if (s.kind === "interrupting") {
-          go(this.replace(s, s.reason === REASON_STOP ? "stopped" : "timeout"), "restarting");
+          const next = this.replace(s, s.reason === REASON_STOP ? "stopped" : "timeout");
+          go(next, next.kind === "restarting" ? "restarting" : "running");
         }
         return;
 
@@ -214,13 +226,15 @@ export class PyRunner {
           if (event.clean === "replaced") {
             // Python could not undo what the run did to it: the next run gets a fresh one.
             s.py.terminate();
-            go({ kind: "booting", py: this.spawn(), run: null }, "booting");
+            const { py, ready } = this.takeWorker();
+            go(ready ? { kind: "idle", py } : { kind: "booting", py, run: null }, ready ? "ready" : "booting");
           } else {
             go({ kind: "idle", py: s.py }, "ready");
           }
           runGraded(event.marks);
           runCleaned(event.clean ?? "restored");
           s.run.resolve(event.report);
+          this.prepareSpare();
         }
         return;
 
@@ -254,7 +268,8 @@ export class PyRunner {
           }
           // Python died on this case (after Stop: it was stopped). The replacement replays the
           // cases before it and runs none after it.
-          go(this.replace(s, s.run.stopRequested ? "stopped" : "crashed"), "restarting");
+          const next = this.replace(s, s.run.stopRequested ? "stopped" : "crashed");
+          go(next, next.kind === "restarting" ? "restarting" : "running");
         }
         return;
     }
@@ -264,27 +279,60 @@ export class PyRunner {
    * else a replacement worker. */
   private giveUp(s: { py: PythonWorker; run: Run; case: number }, reason: number): State {
     if (s.py.interrupt(reason)) {
-      const grace = window.setTimeout(() => this.dispatch({ type: "grace-over" }), INTERRUPT_GRACE_MS);
+      // Stop: the learner waits. Should the interrupt not land at once (deep recursion, code
+      // that swallows it), a spare is already starting to take over.
+      if (reason === REASON_STOP) this.prepareSpare();
+      const wait = reason === REASON_STOP ? STOP_GRACE_MS : INTERRUPT_GRACE_MS;
+      const grace = window.setTimeout(() => this.dispatch({ type: "grace-over" }), wait);
       return { kind: "interrupting", py: s.py, run: s.run, case: s.case, reason, grace };
     }
     return this.replace(s, reason === REASON_STOP ? "stopped" : "timeout");
   }
 
-  /** The state after replacing the worker and re-sending the run, telling Python how the
-   * current case ended. */
+  /** The state after replacing the worker (with the spare when there is one) and re-sending the
+   * run, telling Python how the current case ended. */
   private replace(s: { py: PythonWorker; run: Run; case: number | null }, verdict: KnownVerdict): State {
     s.run.known[String(s.case ?? LOADING)] = verdict;
     s.py.terminate();
-    const py = this.spawn();
+    const { py, ready } = this.takeWorker();
     py.send(s.run);
-    return { kind: "restarting", py, run: s.run };
+    this.prepareSpare(); // for the next replacement
+    return ready ? { kind: "running", py, run: s.run, case: null } : { kind: "restarting", py, run: s.run };
+  }
+
+  /** The spare worker if there is one (ready or still starting), else a new worker. */
+  private takeWorker(): Spare {
+    const spare = this.spare ?? { py: this.spawn(), ready: false };
+    this.spare = null;
+    return spare;
+  }
+
+  /** Start a spare worker in the background, unless there is one. */
+  private prepareSpare(): void {
+    if (!this.spare) this.spare = { py: this.spawn(), ready: false };
   }
 
   private spawn(): PythonWorker {
-    // Messages from a worker that has since been replaced are its last words: ignored.
+    // Messages from a worker that has since been replaced are its last words: ignored. A
+    // spare's only news is that it is ready (or that it could not start: then it is dropped).
     const current = (from: PythonWorker) => "py" in this.state && this.state.py === from;
+    const spare = (from: PythonWorker, fatal: boolean, ready: boolean): void => {
+      if (this.spare?.py !== from) return;
+      if (ready) this.spare.ready = true;
+      if (fatal) {
+        from.terminate();
+        this.spare = null;
+      }
+    };
     return new PythonWorker(this.base, this.index, this.isolated,
-      (from, message) => current(from) && this.dispatch(message),
-      (from, message) => current(from) && this.dispatch({ type: "crash", message }));
+      (from, message) => {
+        if (current(from)) this.dispatch(message);
+        else spare(from, message.type === "failed",
+          message.type === "status" && message.phase === "ready");
+      },
+      (from, message) => {
+        if (current(from)) this.dispatch({ type: "crash", message });
+        else spare(from, true, false);
+      });
   }
 }

@@ -132,7 +132,7 @@ async function ensureSuite(run: RunMessage): Promise<void> {
 
 /** A wasm heap grown past this (it never shrinks) is taken as a run that tried to use all
  * memory, even if a time limit stopped it before the MemoryError: a fresh worker starts small. */
-const HEAP_LIMIT = 1024 * 2 ** 20;
+const HEAP_LIMIT = 512 * 2 ** 20;
 
 /** Whether the wasm heap grew past HEAP_LIMIT: the learner's code tried to take all memory. */
 function heapExhausted(): boolean {
