@@ -62,3 +62,49 @@ def browser():
         b = p.chromium.launch(executable_path=chromium_path(), args=FLAGS)
         yield b
         b.close()
+
+
+def copy_site(dist: Path, target: Path) -> Path:
+    """A copy of the built site to change as a new build would (hard links: quick, and
+    `new_version` replaces files rather than writing into them, so dist/ is never touched)."""
+    shutil.copytree(dist, target, copy_function=os.link)
+    return target
+
+
+def new_version(site_dir: Path, slug: str, title: str) -> str:
+    """Turn a copy of the site into the next build, as a redeploy would: `slug`'s title changes,
+    its suite moves to a new content-addressed name (the old file is gone from the host), and
+    precache.json and sw.js name a new version. Returns that version."""
+    import hashlib
+    import json
+
+    def replace(path: Path, text: str) -> None:
+        for packed in (path.with_name(path.name + ".br"), path.with_name(path.name + ".gz")):
+            packed.unlink(missing_ok=True)  # the server would send the old precompressed copy
+        fresh = path.with_name(path.name + ".new")
+        fresh.write_text(text)
+        os.replace(fresh, path)
+
+    index_path = site_dir / "problems" / "index.json"
+    index = json.loads(index_path.read_text())
+    entry = next(p for p in index["problems"] if p["slug"] == slug)
+    old_suite = site_dir / entry["suite"]
+    new_name = f"problems/{slug}.{hashlib.sha256(title.encode()).hexdigest()[:12]}.json"
+    replace(site_dir / new_name, old_suite.read_text())
+    for path in (old_suite, *old_suite.parent.glob(old_suite.name + ".*")):
+        path.unlink()
+    entry["title"], entry["suite"] = title, new_name
+    replace(index_path, json.dumps(index))
+    manifest_path = site_dir / "precache.json"
+    manifest = json.loads(manifest_path.read_text())
+    old_version = manifest["version"]
+    files = manifest["files"]
+    files.pop(str(old_suite.relative_to(site_dir)))
+    files[new_name] = hashlib.sha256(title.encode()).hexdigest()[:12]
+    files["problems/index.json"] = hashlib.sha256(index_path.read_bytes()).hexdigest()[:12]
+    version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]
+    manifest["version"] = version
+    replace(manifest_path, json.dumps(manifest, indent=1))
+    sw = site_dir / "sw.js"
+    replace(sw, sw.read_text().replace(old_version, version))
+    return version

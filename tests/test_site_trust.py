@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
+from site_fixtures import copy_site, new_version, serve_in_thread
 from test_site import TEXTBOOK, Site
 
 from conftest import BASIC, REFERENCE, patch
@@ -128,3 +130,78 @@ def test_a_crash_skips_the_rest_and_stop_answers_within_a_second(context, isolat
     print(f"{mode}: Stop -> verdict {stop_ms:.0f} ms")
     assert stop_ms < 3000
     assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+
+
+HANG = patch(REFERENCE, "    def backward(self):\n", "    def backward(self):\n        while True: pass\n")
+
+
+def _stop_ms(site_page: Site) -> float:
+    """Run code that never ends, press Stop, return ms from the press to the verdict."""
+    page = site_page.page
+    site_page.set_code(HANG)
+    page.evaluate("() => { window.gradlab.lastReport = null; }")
+    page.get_by_role("button", name="Run tests").click()
+    page.wait_for_timeout(500)
+    ms = page.evaluate(
+        "() => new Promise(r => { const t = performance.now(); document.querySelector('button.stop').click();"
+        " const poll = () => window.gradlab.lastReport ? r(performance.now() - t) : setTimeout(poll, 2);"
+        " poll(); })")
+    assert any(t["message"].startswith("Stopped: you pressed Stop") for t in site_page.report()["tests"])
+    return ms
+
+
+def _wait_for_service_worker(page) -> None:
+    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+
+
+def test_a_plain_host_is_isolated_by_the_service_worker_and_stop_interrupts(browser, plain_url):
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), plain_url)
+    page = site_page.page
+    assert page.evaluate("crossOriginIsolated") is False  # the host sends no COOP/COEP
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+    first = _stop_ms(site_page)
+    _wait_for_service_worker(page)
+    page.reload()
+    expect(page.locator(".cm-content")).to_be_visible()
+    assert page.evaluate("crossOriginIsolated") is True  # the service worker's headers
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+    stops = [_stop_ms(site_page) for _ in range(3)]
+    print(f"\nplain host: Stop -> verdict {first:.0f} ms before the service worker (spare worker), "
+          f"{', '.join(f'{ms:.0f}' for ms in stops)} ms after (interrupt)")
+    assert page.evaluate("() => window.gradlab.replacements") == 0  # interrupted, never replaced
+    assert max(stops) < 3000
+    assert run_code(site_page, TEXTBOOK)["status"] == "pass"
+    ctx.close()
+
+
+def test_reload_to_update_loads_the_new_version_and_no_page_meets_a_404(browser, site, tmp_path):
+    root = copy_site(site, tmp_path / "site")
+    server, url = serve_in_thread(root, isolation=False, prefix="/course/gradlab/")
+    ctx = browser.new_context()
+    failures: list[str] = []
+    ctx.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        updater = Site(ctx.new_page(), url)
+        assert run_code(updater, TEXTBOOK)["status"] == "pass"  # Python up: the worker registers
+        _wait_for_service_worker(updater.page)
+        other = Site(ctx.new_page(), url)  # a second tab, on the same version
+        expect(other.page.locator(".cm-content")).to_be_visible()
+
+        new_version(root, "topo-sort", "Topological sort, second edition")
+        updater.page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        banner = updater.page.locator("#banner-update")
+        expect(banner).to_contain_text("A new version of Gradlab is available")
+        with updater.page.expect_navigation(), other.page.expect_navigation():
+            banner.get_by_role("button", name="Reload to update").click()  # both tabs reload
+        for page in (updater.page, other.page):
+            page.evaluate("location.hash = '#/p/topo-sort'")
+            expect(page).to_have_title("Topological sort, second edition · Gradlab")
+            expect(page.locator(".cm-content")).to_be_visible()
+            page.goto(url)
+            expect(page.locator(".problem-list")).to_contain_text("Topological sort, second edition")
+        assert not failures, failures
+    finally:
+        ctx.close()
+        server.shutdown()

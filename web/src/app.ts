@@ -126,12 +126,42 @@ function download(file: ExportFile, name: string): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
-function watchForUpdates(): void {
+/** The page is controlled by the service worker, which sends COOP/COEP, yet it is not isolated:
+ * it was served by an older service worker or straight from the network. One reload fixes that
+ * (once per tab session: never a loop, whatever the host does). */
+function isolateByReload(): boolean {
+  if (!("serviceWorker" in navigator)) return false;
+  const key = "gradlab:isolation-reload";
+  if (globalThis.crossOriginIsolated) {
+    sessionStorage.removeItem(key);
+    return false;
+  }
+  if (!navigator.serviceWorker.controller || sessionStorage.getItem(key)) return false;
+  sessionStorage.setItem(key, "1");
+  location.reload();
+  return true;
+}
+
+function watchForUpdates(runner: PyRunner): void {
   if (!("serviceWorker" in navigator)) return;
+  let updateRequested = false;
+  const reload = (): void => {
+    updateRequested = true;
+    location.reload();
+  };
   navigator.serviceWorker.register("./sw.js").then((registration) => {
     const offer = (worker: ServiceWorker) => {
       showBanner("update", "A new version of Gradlab is available.", [
-        { label: "Reload to update", action: () => worker.postMessage({ type: "skip-waiting" }) },
+        {
+          label: "Reload to update",
+          action: () => {
+            updateRequested = true;
+            // The new version takes over, then this page reloads onto it (controllerchange);
+            // should that not come (it already took over elsewhere), reload anyway.
+            worker.postMessage({ type: "skip-waiting" });
+            setTimeout(reload, 3000);
+          },
+        },
       ]);
     };
     if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
@@ -142,14 +172,25 @@ function watchForUpdates(): void {
       });
     });
   }).catch(() => { /* no offline support on this host (e.g. file://); everything else works */ });
-  let reloading = false;
+  // Whether a previous version controlled this page: then a controller change is an update (the
+  // files this page would ask for next may no longer exist), not the first install.
+  let hadController = !!navigator.serviceWorker.controller;
+  let stale = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (reloading || !sessionStorage.getItem("gradlab:updating")) return;
-    reloading = true;
-    location.reload();
+    const update = hadController;
+    hadController = true;
+    if (!update) return;
+    if (updateRequested || !runner.busy) {
+      reload();
+      return;
+    }
+    // Updated from another tab while a run is going here: reload at the next chance.
+    stale = true;
+    showBanner("update", "Gradlab was updated in another tab.", [{ label: "Reload", action: reload }]);
   });
-  navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "updating") sessionStorage.setItem("gradlab:updating", "1");
+  // Opening another problem on a page of an older version: load the new version instead.
+  window.addEventListener("hashchange", () => {
+    if (stale && !updateRequested) reload();
   });
 }
 
@@ -160,7 +201,9 @@ export async function start(index: SiteIndex, runner: PyRunner): Promise<void> {
   showImportedNote();
   // Installing the service worker downloads and stores the whole site (about 9 MB on a first
   // visit): started once Python is up (or has had 15 s), it does not compete with the boot.
-  void Promise.race([runner.firstReady, new Promise((r) => setTimeout(r, 15_000))]).then(watchForUpdates);
+  if (!isolateByReload()) {
+    void Promise.race([runner.firstReady, new Promise((r) => setTimeout(r, 15_000))]).then(() => watchForUpdates(runner));
+  }
   window.addEventListener("hashchange", () => void route(index, runner));
   await route(index, runner);
 }

@@ -7,7 +7,7 @@ import { marks, type Timeline } from "./marks";
 import type { Report } from "./protocol";
 
 /** window.gradlab. Who reads what: tests/test_site.py (editorText, lastReport,
- * restoredFromSnapshot), tests/test_site_trust.py (lastClean), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
+ * restoredFromSnapshot), tests/test_site_trust.py (lastClean, replacements), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
  * (lastReport, marks). */
 export interface GradlabHooks {
   /** The whole text in the open problem's editor ("" when no problem page is open). */
@@ -21,6 +21,9 @@ export interface GradlabHooks {
   lastClean: "restored" | "replaced" | null;
   /** Whether Python was restored from the build-time snapshot (false: it booted the slow way). */
   readonly restoredFromSnapshot: boolean;
+  /** How many times a run's worker was replaced (Stop or a time limit without isolation, a
+   * crash, an interrupt not noticed in time): 0 while every Stop is an interrupt. */
+  readonly replacements: number;
   /** Where time went, ms since navigation: see marks.ts. */
   readonly marks: Readonly<Timeline>;
 }
@@ -34,14 +37,18 @@ declare global {
 let hooks: GradlabHooks | null = null;
 let editorText: () => string = () => "";
 
-/** Put window.gradlab in place; `python` answers whether the snapshot was used. */
-export function installHooks(python: { readonly restoredFromSnapshot: boolean }): void {
+/** Put window.gradlab in place; `python` answers whether the snapshot was used and how often
+ * a worker was replaced. */
+export function installHooks(python: { readonly restoredFromSnapshot: boolean; readonly replacements: number }): void {
   hooks = {
     editorText: () => editorText(),
     lastReport: null,
     lastClean: null,
     get restoredFromSnapshot() {
       return python.restoredFromSnapshot;
+    },
+    get replacements() {
+      return python.replacements;
     },
     marks,
   };

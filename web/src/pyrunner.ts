@@ -23,9 +23,11 @@ export interface RunnerListeners {
 }
 
 /** How long an interrupted case may take to notice the interrupt before the worker is replaced:
- * after a time limit, and after Stop (the learner is waiting: a spare worker is already starting). */
+ * after a time limit, and after Stop when a spare worker is ready to take over at once. */
 const INTERRUPT_GRACE_MS = 1500;
-const STOP_GRACE_MS = 250;
+const STOP_GRACE_MS = 500;
+/** How long after a run a spare worker starts booting (see Spare). */
+const SPARE_DELAY_MS = 1000;
 /** The case index the worker reports while the learner's module loads (and `known`'s key for it). */
 const LOADING = -1;
 
@@ -81,6 +83,8 @@ export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
   private state: State = { kind: "off" };
   private spare: Spare | null = null;
+  /** How many times a worker was replaced in the middle of a run (window.gradlab.replacements). */
+  replacements = 0;
   private nextRunId = 1;
   restoredFromSnapshot = false; // false: the snapshot could not be used and Python booted slowly
   private markReady: () => void = () => {};
@@ -234,7 +238,8 @@ export class PyRunner {
           runGraded(event.marks);
           runCleaned(event.clean ?? "restored");
           s.run.resolve(event.report);
-          this.prepareSpare();
+          // Once the page has settled (not competing with an immediate re-run for the CPU).
+          window.setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
         }
         return;
 
@@ -282,7 +287,8 @@ export class PyRunner {
       // Stop: the learner waits. Should the interrupt not land at once (deep recursion, code
       // that swallows it), a spare is already starting to take over.
       if (reason === REASON_STOP) this.prepareSpare();
-      const wait = reason === REASON_STOP ? STOP_GRACE_MS : INTERRUPT_GRACE_MS;
+      // Replacing only saves time when the spare is ready; else the interrupt gets its usual grace.
+      const wait = reason === REASON_STOP && this.spare?.ready ? STOP_GRACE_MS : INTERRUPT_GRACE_MS;
       const grace = window.setTimeout(() => this.dispatch({ type: "grace-over" }), wait);
       return { kind: "interrupting", py: s.py, run: s.run, case: s.case, reason, grace };
     }
@@ -293,6 +299,7 @@ export class PyRunner {
    * run, telling Python how the current case ended. */
   private replace(s: { py: PythonWorker; run: Run; case: number | null }, verdict: KnownVerdict): State {
     s.run.known[String(s.case ?? LOADING)] = verdict;
+    this.replacements++;
     s.py.terminate();
     const { py, ready } = this.takeWorker();
     py.send(s.run);

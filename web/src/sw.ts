@@ -2,6 +2,11 @@
 // it works offline afterwards, and serves same-origin requests cache-first. The build replaces
 // __GRADLAB_VERSION__ with a digest of every file, so each new build is a new service worker
 // and the page can offer "Reload to update". It never touches another origin.
+//
+// Every response it serves carries COOP/COEP/CORP (the technique of the coi-serviceworker
+// project: the Response re-wrapped with new headers), so once it controls the page, even a static
+// host that cannot send headers (GitHub Pages) gets cross-origin isolation: a SharedArrayBuffer,
+// and Stop and time limits interrupt Python instead of replacing its worker.
 /// <reference lib="webworker" />
 export {};
 declare const self: ServiceWorkerGlobalScope;
@@ -38,17 +43,30 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
+    // Pages still showing the previous version reload on the controller change (app.ts), and
+    // any of its files they ask for meanwhile is looked up in every cache before this goes.
     for (const key of await caches.keys()) if (key.startsWith("gradlab-") && key !== CACHE) await caches.delete(key);
     await self.clients.claim();
   })());
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data?.type === "skip-waiting") {
-    void self.clients.matchAll().then((clients) => clients.forEach((c) => c.postMessage({ type: "updating" })));
-    void self.skipWaiting();
-  }
+  // The learner pressed "Reload to update": take over now (the page reloads on controllerchange).
+  if (event.data?.type === "skip-waiting") void self.skipWaiting();
 });
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/** `response` with the headers that make the page cross-origin isolated. */
+function isolated(response: Response): Response {
+  if (response.type === "opaque" || response.type === "opaqueredirect" || response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  headers.set("Cross-Origin-Embedder-Policy", "require-corp");
+  headers.set("Cross-Origin-Resource-Policy", "same-origin");
+  return new Response(NULL_BODY.has(response.status) ? null : response.body,
+    { status: response.status, statusText: response.statusText, headers });
+}
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
@@ -56,10 +74,11 @@ self.addEventListener("fetch", (event) => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     // The app routes with the hash, so its only page is the root (cached under "./" and index.html).
-    const cached = await cache.match(url.origin + url.pathname);
-    if (cached) return cached;
+    const key = url.origin + url.pathname;
+    const cached = await cache.match(key) ?? await caches.match(key); // any version's copy
+    if (cached) return isolated(cached);
     try {
-      return await fetch(event.request);
+      return isolated(await fetch(event.request));
     } catch {
       return new Response("Offline, and this file was not saved for offline use.", { status: 503 });
     }
