@@ -238,8 +238,11 @@ export class PyRunner {
           runGraded(event.marks);
           runCleaned(event.clean ?? "restored");
           s.run.resolve(event.report);
-          // Once the page has settled (not competing with an immediate re-run for the CPU).
-          window.setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
+          // Without isolation the next Stop or time limit needs it: now. With isolation only an
+          // interrupt that does not land does: once the page has settled, so that it does not
+          // compete with an immediate re-run for the CPU.
+          if (this.isolated) window.setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS);
+          else this.prepareSpare();
         }
         return;
 
