@@ -193,6 +193,12 @@ export class PyRunner {
 
       case "grace-over":
         if (s.kind === "interrupting") {
+          if (s.reason === REASON_STOP && this.spare && !this.spare.ready) {
+            // Replacing now would only wait for the spare's boot: the interrupt may still land
+            // meanwhile. Look again shortly; the spare is either ready soon or dropped.
+            go({ ...s, grace: window.setTimeout(() => this.dispatch({ type: "grace-over" }), 50) });
+            return;
+          }
           const next = this.replace(s, s.reason === REASON_STOP ? "stopped" : "timeout");
           go(next, next.kind === "restarting" ? "restarting" : "running");
         }
@@ -290,8 +296,8 @@ export class PyRunner {
       // Stop: the learner waits. Should the interrupt not land at once (deep recursion, code
       // that swallows it), a spare is already starting to take over.
       if (reason === REASON_STOP) this.prepareSpare();
-      // Replacing only saves time when the spare is ready; else the interrupt gets its usual grace.
-      const wait = reason === REASON_STOP && this.spare?.ready ? STOP_GRACE_MS : INTERRUPT_GRACE_MS;
+      // After Stop the spare takes over once the grace is over and it is ready (grace-over).
+      const wait = reason === REASON_STOP ? STOP_GRACE_MS : INTERRUPT_GRACE_MS;
       const grace = window.setTimeout(() => this.dispatch({ type: "grace-over" }), wait);
       return { kind: "interrupting", py: s.py, run: s.run, case: s.case, reason, grace };
     }
