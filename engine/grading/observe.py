@@ -14,6 +14,7 @@ import random as _random
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from operator import is_ as _is
 from types import ModuleType as _ModuleType
@@ -23,6 +24,7 @@ LEARNER_FILE = "solution.py"
 LEARNER_MODULE = "solution"
 CASE_FILE = "<case>"
 DEFAULT_OUTPUT_LIMIT = 8_000
+TRACEBACK_FRAMES = 200
 
 # Captured at import, before any learner code runs: patching builtins later cannot fool the observer.
 _type, _repr, _isinstance, _len, _str = type, repr, isinstance, len, str
@@ -121,7 +123,9 @@ def _read_attribute(obj: object, name: str) -> float | int | dict[str, Any]:
 
 def describe_exception(exc: BaseException) -> dict[str, Any]:
     """Type, message and the learner's own part of the traceback, nothing from the grader."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    # The innermost frames only: a recursion 10**6 deep would otherwise take seconds to read
+    # (and hold up Stop). Where it was raised, and the learner frames above it, are all here.
+    frames = traceback.extract_tb(_innermost(exc.__traceback__, TRACEBACK_FRAMES))
     learner = [f for f in frames if f.filename == LEARNER_FILE]
     info: dict[str, Any] = {
         "type": _type(exc).__name__,
@@ -140,6 +144,16 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     if _isinstance(exc, SyntaxError):
         info["line"], info["column"] = exc.lineno, exc.offset
     return info
+
+
+def _innermost(tb: Any, count: int) -> Any:
+    """The traceback from its ``count``-th last frame on (walking the links is cheap; reading
+    each frame's source position is what takes the time)."""
+    tail = deque(maxlen=count)
+    while tb is not None:
+        tail.append(tb)
+        tb = tb.tb_next
+    return tail[0] if tail else None
 
 
 def _safe_str(exc: BaseException) -> str:
