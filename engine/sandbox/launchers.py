@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.sandbox.isolation import Sandbox
-from engine.sandbox.zygote import kill_session, send_frame
+from engine.sandbox.zygote import await_end, kill_session, send_frame
 
 # The directory holding the `engine` package, so the child finds it even in isolated mode (-I).
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -114,7 +114,7 @@ class FreshChild:
         return self.proc.returncode  # known once reaped, i.e. after kill()
 
     def wait(self, timeout: float) -> None:
-        _await_exit(self.proc.pid, timeout)
+        await_end(self.proc.pid, timeout, poll=0.002)  # then _kill kills first, reaps after
 
     def kill(self) -> None:
         _kill(self.proc)
@@ -282,21 +282,6 @@ def _child_env() -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"  # set iteration order is then the same run to run
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
-
-
-def _await_exit(pid: int, timeout: float) -> None:
-    """Wait for the process to end without reaping it: until it is reaped, its pid still names
-    its session, so killing the session cannot hit anyone else."""
-    if not hasattr(os, "waitid"):
-        return  # _kill then kills first and reaps after, which is as safe
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                return
-        except ChildProcessError:
-            return
-        time.sleep(0.002)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

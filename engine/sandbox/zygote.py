@@ -131,7 +131,7 @@ class ZygoteLoop:
         elif op == "kill" and message["pid"] in self.live:
             kill_session(message["pid"])
             if self.sandboxed:  # let it die now, so the next job finds the namespace empty
-                _await_end(message["pid"])
+                await_end(message["pid"])
         for fd in fds:
             os.close(fd)
 
@@ -250,8 +250,11 @@ def kill_session(pid: int) -> None:
 SANDBOX_TMP = "/tmp"  # inside the sandbox: its own small tmpfs
 
 
-def _await_end(pid: int, timeout: float = 1.0) -> None:
-    """Wait (without reaping) for a killed child to end."""
+def await_end(pid: int, timeout: float = 1.0, poll: float = 0.0005) -> None:
+    """Wait for a child to end without reaping it: until it is reaped, its pid still names its
+    session, so killing the session cannot hit anyone else (no-op where there is no waitid)."""
+    if not hasattr(os, "waitid"):
+        return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -259,7 +262,7 @@ def _await_end(pid: int, timeout: float = 1.0) -> None:
                 return
         except ChildProcessError:
             return
-        time.sleep(0.0005)
+        time.sleep(poll)
 
 
 def _clear_namespace() -> None:
