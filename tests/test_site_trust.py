@@ -82,15 +82,11 @@ def test_a_memory_bomb_gets_a_verdict_and_the_next_runs_work(context, isolated_u
     report = run_code(site_page, MEMORY_BOMB.format(size=size) + TEXTBOOK)
     print(f"\nmemory bomb of {size}-byte chunks: {report['message']} ({clean_of(site_page)})")
     assert report["status"] == "error"
-    if size == "10**8":
-        # A MemoryError, the time limit while the heap fills (seconds for gigabytes), or Python
-        # dying of it, depending on the machine: each is said as memory.
-        assert report["message"].startswith((
-            "MemoryError: your code ran out of memory",
-            "Crashed: Python crashed while loading your code (too much memory")), report["message"]
-    else:
-        # A gigabyte at once can stall the interpreter itself: the worker is replaced.
-        assert "memory" in report["message"] or "did not finish loading" in report["message"]
+    # A MemoryError, Python dying of it, or the time limit while the heap is still filling
+    # (seconds for gigabytes: which comes first depends on the machine); each is a verdict the
+    # learner can act on, and none may break the runs after it.
+    message = report["message"]
+    assert "memory" in message or "did not finish loading" in message, message
     for _ in range(2):
         assert run_code(site_page, TEXTBOOK)["status"] == "pass"
 
