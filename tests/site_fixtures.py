@@ -108,3 +108,11 @@ def new_version(site_dir: Path, slug: str, title: str) -> str:
     sw = site_dir / "sw.js"
     replace(sw, sw.read_text().replace(old_version, version))
     return version
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (own storage, own service worker) at a desktop size."""
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
+    yield ctx
+    ctx.close()

@@ -68,13 +68,6 @@ class Site:
             arg=code)
 
 
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
-    yield ctx
-    ctx.close()
-
-
 @pytest.fixture(scope="module")
 def shared(browser, isolated_url):
     """One booted tab reused by the tests that only grade code (Python boots once)."""

@@ -37,13 +37,6 @@ def clean_of(site_page: Site) -> str | None:
     return site_page.page.evaluate("() => window.gradlab.lastClean")
 
 
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
-    yield ctx
-    ctx.close()
-
-
 @pytest.fixture(scope="module")
 def topo(browser, isolated_url):
     ctx = browser.new_context()
@@ -99,7 +92,6 @@ def _pyodide_crashes(report: dict) -> bool:
 def test_a_crash_skips_the_rest_and_stop_answers_within_a_second(context, isolated_url, plain_url,
                                                                  mode):
     site_page = Site(context.new_page(), isolated_url if mode == "isolated" else plain_url)
-    page = site_page.page
     assert run_code(site_page, TEXTBOOK)["status"] == "pass"  # Python is up
     started = time.monotonic()
     report = run_code(site_page, CRASHER)
@@ -115,14 +107,7 @@ def test_a_crash_skips_the_rest_and_stop_answers_within_a_second(context, isolat
     else:
         assert "RecursionError" in first["message"] or "did not finish" in first["message"]
     # Stop, pressed while it recurses, answers at once.
-    site_page.set_code(CRASHER)
-    page.evaluate("() => { window.gradlab.lastReport = null; }")
-    page.get_by_role("button", name="Run tests").click()
-    page.wait_for_timeout(300)
-    stop_ms = page.evaluate(
-        "() => new Promise(r => { const t = performance.now(); document.querySelector('button.stop').click();"
-        " const poll = () => window.gradlab.lastReport ? r(performance.now() - t) : setTimeout(poll, 5);"
-        " poll(); })")
+    stop_ms = _stop_after(site_page, CRASHER, settle_ms=300)
     print(f"{mode}: Stop -> verdict {stop_ms:.0f} ms")
     assert stop_ms < 3000
     assert run_code(site_page, TEXTBOOK)["status"] == "pass"
@@ -131,17 +116,22 @@ def test_a_crash_skips_the_rest_and_stop_answers_within_a_second(context, isolat
 HANG = patch(REFERENCE, "    def backward(self):\n", "    def backward(self):\n        while True: pass\n")
 
 
-def _stop_ms(site_page: Site) -> float:
-    """Run code that never ends, press Stop, return ms from the press to the verdict."""
+def _stop_after(site_page: Site, code: str, settle_ms: int) -> float:
+    """Run ``code``, press Stop ``settle_ms`` later, return ms from the press to the verdict."""
     page = site_page.page
-    site_page.set_code(HANG)
+    site_page.set_code(code)
     page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
-    page.wait_for_timeout(500)
-    ms = page.evaluate(
+    page.wait_for_timeout(settle_ms)
+    return page.evaluate(
         "() => new Promise(r => { const t = performance.now(); document.querySelector('button.stop').click();"
         " const poll = () => window.gradlab.lastReport ? r(performance.now() - t) : setTimeout(poll, 2);"
         " poll(); })")
+
+
+def _stop_ms(site_page: Site) -> float:
+    """Run code that never ends, press Stop, return ms from the press to the verdict."""
+    ms = _stop_after(site_page, HANG, settle_ms=500)
     assert any(t["message"].startswith("Stopped: you pressed Stop") for t in site_page.report()["tests"])
     return ms
 
