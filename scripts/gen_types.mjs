@@ -3,6 +3,7 @@
 // written once (the schema) and the TypeScript side cannot restate it differently:
 //   report.ts        types of the grading report            <- report.schema.json
 //   worker.ts        page <-> worker messages               <- worker.schema.json (+ report.ts)
+//   play.ts          what a playground Run returns          <- play.schema.json
 //   export.ts        the "Export progress" file             <- export.schema.json
 //   exportValidate.js (+ .d.ts)  a validator for export files <- export.schema.json (Ajv standalone
 //                    code: no runtime dependency, ~2 KB gzipped)
@@ -33,6 +34,7 @@ const ROOT_NAMES = {
   "gradlab/report.schema.json": "Report",
   "gradlab/worker.schema.json": "WorkerMessage",
   "gradlab/export.schema.json": "ExportFile",
+  "gradlab/play.schema.json": "PlayResult",
 };
 const pascal = (key) => key.replace(/(^|[-_])([a-z])/g, (_, __, c) => c.toUpperCase());
 
@@ -92,7 +94,8 @@ export default validate;
 
 const files = {
   "report.ts": await types("report.schema.json"),
-  "worker.ts": await types("worker.schema.json", { defSuffix: "Message", external: { Report: "./report" } }),
+  "play.ts": await types("play.schema.json"),
+  "worker.ts": await types("worker.schema.json", { defSuffix: "Message", external: { Report: "./report", PlayResult: "./play" } }),
   "export.ts": await types("export.schema.json"),
   "exportValidate.js": exportValidator(),
   "exportValidate.d.ts": VALIDATOR_DTS,

@@ -2,11 +2,21 @@
 // Change the schema, then run `node scripts/gen_types.mjs`.
 
 import type { Report } from "./report";
+import type { PlayResult } from "./play";
 
 /**
- * The page posts `run` to the worker; the worker answers with `status`, `case-start` and `report` (or `failed`). web/src/generated/worker.ts is generated from this file (scripts/gen_types.mjs); engine/browser/protocol.py checks incoming `run` messages against this file.
+ * The page posts `run` (Run tests) or `play` (the playground's Run) to the worker; the worker answers with `status`, `case-start` and `report` (or `failed`). web/src/generated/worker.ts is generated from this file (scripts/gen_types.mjs); engine/browser/protocol.py checks incoming `run` messages against this file.
  */
-export type WorkerMessage = InitMessage | RunMessage | StatusMessage | CaseStartMessage | ReportMessage | FailedMessage;
+export type WorkerMessage =
+  | InitMessage
+  | RunMessage
+  | PlayMessage
+  | OutputMessage
+  | PlayedMessage
+  | StatusMessage
+  | CaseStartMessage
+  | ReportMessage
+  | FailedMessage;
 
 /**
  * Page -> worker, once. Not seen by Python. `interrupt` is a SharedArrayBuffer (structured clone, not JSON) when the page is cross-origin isolated: Int32 slot 0 is the signal Pyodide polls, slot 1 the reason (1 time limit, 2 Stop).
@@ -39,6 +49,162 @@ export interface RunMessage {
   known: {
     [k: string]: "timeout" | "crashed" | "stopped";
   };
+}
+/**
+ * Page -> worker: the playground's Run. The learner's `source` runs as the solution module, then `scratch` runs in that module's fresh namespace, with `draw` defined in it. Streams `output`, then answers `played`. A `case-start` with index 0 marks the moment learner code starts (the page's time limit runs from there).
+ */
+export interface PlayMessage {
+  v: 1;
+  type: "play";
+  runId: number;
+  slug: string;
+  source: string;
+  scratch: string;
+  timeLimit: number;
+  /**
+   * also run the scratch code with the reference engine's Value and attach each drawing's `reference`
+   */
+  compare: boolean;
+}
+/**
+ * Worker -> page, while a play runs: text the code wrote, in order, in chunks (at most every ~50 ms or 4 KB), until the output cap; what is cut is counted in the result's output_dropped
+ */
+export interface OutputMessage {
+  v: 1;
+  type: "output";
+  runId: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+/**
+ * Worker -> page: the play run ended
+ */
+export interface PlayedMessage {
+  v: 1;
+  type: "played";
+  runId: number;
+  result: PlayResult;
+  /**
+   * as in `report`
+   */
+  clean?: "restored" | "replaced";
+}
+export interface PlayErrorMessage {
+  type: string;
+  message: string;
+  /**
+   * the learner's own frames (solution and scratch), outermost first, at most 10; frames of Gradlab and the standard library are left out
+   */
+  frames: PlayFrameMessage[];
+  /**
+   * learner frames left out (deep recursion)
+   */
+  omitted: number;
+  /**
+   * for a SyntaxError: the column
+   */
+  column?: number | null;
+}
+export interface PlayFrameMessage {
+  /**
+   * which editor: the learner's solution (main editor) or the scratch editor
+   */
+  file: "solution" | "scratch";
+  line: number;
+  /**
+   * the function, or <module>
+   */
+  name: string;
+  /**
+   * the source line, stripped
+   */
+  text: string;
+}
+export interface DrawingMessage {
+  /**
+   * the expression passed to draw(), as written in the scratch code, when it can be read
+   */
+  title?: string | null;
+  nodes: DrawnNodeMessage[];
+  edges: DrawnEdgeMessage[];
+  output: string;
+  /**
+   * the graph has more nodes than drawn (the first 1,000 found from the output are)
+   */
+  truncated: boolean;
+  /**
+   * how the inputs were found, or, when they could not be, why: said to the learner as is
+   */
+  note: string | null;
+  /**
+   * draw(v, steps=True): every write to a grad during v.backward(), in order
+   */
+  steps?: null | BackwardTraceMessage;
+  /**
+   * when the page asked to compare: the same draw call with the reference engine's Value in place of the learner's
+   */
+  reference?: null | DrawingMessage;
+}
+export interface DrawnNodeMessage {
+  /**
+   * n0, n1, ...: n0 is the drawn value
+   */
+  id: string;
+  /**
+   * the scratch variable that holds this node, when one does
+   */
+  label: string | null;
+  /**
+   * the op the learner's class records (its _op, op, ... attribute), null for a leaf or when none is recorded
+   */
+  op: string | null;
+  /**
+   * a float or int as JSON; a string for nan/inf or anything that is not a plain number (its repr, capped)
+   */
+  data: number | string | null;
+  /**
+   * a float or int as JSON; a string for nan/inf or anything that is not a plain number (its repr, capped)
+   */
+  grad: number | string | null;
+}
+export interface DrawnEdgeMessage {
+  /**
+   * the input node
+   */
+  from: string;
+  /**
+   * the node computed from it; an input used twice (x + x) has two edges
+   */
+  to: string;
+}
+export interface BackwardTraceMessage {
+  steps: GradWriteMessage[];
+  /**
+   * more writes than kept (the first 5,000 are)
+   */
+  truncated: boolean;
+  /**
+   * backward() raised: the steps before it are kept
+   */
+  error?: null | PlayErrorMessage;
+}
+export interface GradWriteMessage {
+  /**
+   * the node whose grad was written
+   */
+  node: string;
+  /**
+   * a float or int as JSON; a string for nan/inf or anything that is not a plain number (its repr, capped)
+   */
+  before: number | string | null;
+  /**
+   * a float or int as JSON; a string for nan/inf or anything that is not a plain number (its repr, capped)
+   */
+  after: number | string | null;
+  /**
+   * the node whose backward rule made the write, when it can be told for sure; null otherwise (e.g. the seed grad = 1)
+   */
+  rule: string | null;
 }
 export interface StatusMessage {
   v: 1;
