@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 from engine.playground import errors
-from engine.playground.discover import Graph
+from engine.playground.discover import Graph, attributes
 from engine.playground.readings import reading
 
 MAX_STEPS = 5000
 _MISSING = object()
-_id, _len = id, len
+_id, _len, _type = id, len, type
 
 
 class _Recorder:
     def __init__(self, graph: Graph) -> None:
+        self.nodes = graph.nodes
         self.index = {_id(node): position for position, node in enumerate(graph.nodes)}
         self.inputs: list[set[int]] = [set() for _ in graph.nodes]
         for source, target in graph.edges:
@@ -52,15 +54,32 @@ class _Recorder:
         return __setattr__
 
     def rule(self, written: object, frame: Any) -> str | None:
-        """The node whose rule wrote: the one drawn node among the writing frame's local
-        variables that has ``written`` as an input; None when there is none or more than one."""
+        """The node whose rule wrote, when it can be told for sure: the node whose own backward
+        function (an attribute holding a closure) is the writing frame; else the one drawn node
+        among the frame's local variables that has ``written`` as an input. None otherwise."""
         try:
-            values = list(frame.f_locals.values())
+            names = frame.f_locals
+            values = list(names.values())
         except Exception:
             return None
         found = {self.index[_id(v)] for v in values
                  if _id(v) in self.index and _id(written) in self.inputs[self.index[_id(v)]]}
+        if _len(found) > 1 and frame.f_code.co_freevars:
+            found = {i for i in found if _runs_as(self.nodes[i], frame, names)}
         return f"n{found.pop()}" if _len(found) == 1 else None
+
+
+def _runs_as(node: object, frame: Any, names: Any) -> bool:
+    """Whether ``frame`` runs one of ``node``'s own functions: same code, same closure cells."""
+    for _, value in attributes(node):
+        if _type(value) is FunctionType and value.__code__ is frame.f_code and value.__closure__:
+            try:
+                if all(names.get(n, _MISSING) is c.cell_contents
+                       for n, c in zip(value.__code__.co_freevars, value.__closure__, strict=True)):
+                    return True
+            except ValueError:  # an empty cell
+                continue
+    return False
 
 
 def record_backward(value: Any, graph: Graph, sources: errors.Sources) -> dict[str, Any]:
