@@ -68,12 +68,25 @@ def attributes(obj: object) -> list[tuple[str, Any]]:
     """The object's own attributes: its ``__dict__`` (dataclass fields are there too) and every
     ``__slots__`` entry across its class's MRO that is set."""
     found = list(_instance_dict(obj).items())
-    for klass in _type(obj).__mro__:
-        slots = vars(klass).get("__slots__")
-        if slots is None:
+    for name, slot, klass in _slots_of(_type(obj)):
+        with suppress(AttributeError):  # declared, never set
+            found.append((name, slot.__get__(obj, klass)))
+    return found
+
+
+def _slots_of(kind: type) -> list[tuple[str, Any, type]]:
+    """(name, member descriptor, class) of each slot across ``kind``'s MRO: read once per class
+    (per draw: a class may change between Runs)."""
+    cached = _SLOTS.get(kind)
+    if cached is not None and cached[0] is kind.__mro__:
+        return cached[1]
+    slots: list[tuple[str, Any, type]] = []
+    for klass in kind.__mro__:
+        declared = vars(klass).get("__slots__")
+        if declared is None:
             continue
         try:
-            names = [slots] if _isinstance(slots, str) else list(slots)
+            names = [declared] if _isinstance(declared, str) else list(declared)
         except Exception:
             continue
         for name in names:
@@ -82,9 +95,12 @@ def attributes(obj: object) -> list[tuple[str, Any]]:
             key = f"_{klass.__name__.lstrip('_')}{name}" if name.startswith("__") else name
             slot = vars(klass).get(key)
             if _type(slot) is MemberDescriptorType:
-                with suppress(AttributeError):  # declared, never set
-                    found.append((name, slot.__get__(obj, klass)))
-    return found
+                slots.append((name, slot, klass))
+    _SLOTS[kind] = (kind.__mro__, slots)
+    return slots
+
+
+_SLOTS: dict[type, tuple[tuple[type, ...], list[tuple[str, Any, type]]]] = {}
 
 
 def _instance_dict(obj: object) -> dict[str, Any]:
@@ -275,6 +291,13 @@ def read_graph(value: object, namespace: dict[str, Any] | None = None,
     """Walk from ``value`` to every node it was computed from (breadth first, in a loop), at most
     ``max_nodes``; ``value`` is node 0, the rest in the order found."""
     root = _type(value)
+    try:
+        return _walk(value, root, namespace, max_nodes)
+    finally:
+        _SLOTS.clear()  # keeps no learner class alive once the drawing is read
+
+
+def _walk(value: object, root: type, namespace: dict[str, Any] | None, max_nodes: int) -> Graph:
     tape = None
     first = read_inputs(value, root)
     if not first.values and namespace is not None:
