@@ -25,6 +25,17 @@ REGISTRY = Registry().with_resources([
 ])
 VALIDATOR = Draft202012Validator(schema(), registry=REGISTRY)
 
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_baseline():
+    """The worker undoes each run's changes by restoring a snapshot of every module namespace.
+    A snapshot taken while a test had monkeypatched this module would put the patch back after
+    the test: so no snapshot outlives its test."""
+    yield
+    browser._state["baseline"] = None
+
+
 GOOD_RUN = {"v": 1, "type": "run", "runId": 3, "slug": "basic-ops", "suiteVersion": "abc",
             "source": "class Value: pass", "known": {"2": "timeout"}}
 
@@ -192,3 +203,40 @@ def test_warm_up_also_plays_the_kept_code(mini_suite, monkeypatch):
     [(sent, result)] = played
     assert sent["source"] == REFERENCE and sent["scratch"] == "a = 1"
     assert result["status"] == "ok"
+
+
+def test_code_that_patches_the_judges_modules_cannot_pass_in_the_browser(basic_suite):
+    """In the browser, observing and judging share one interpreter: a wrong solution that patches
+    ``math.isclose`` (which the judge compares with) and ``json.dumps`` must still fail, as it
+    does under the CLI, where judging happens in another process."""
+    source = ("import math, json\nmath.isclose = lambda *a, **k: True\n"
+              "json.dumps = lambda *a, **k: '{\"status\": \"pass\"}'\n" + BROKEN_BACKWARD)
+    version = browser.add_suite(json.dumps(basic_suite))
+    browser.mark_clean()
+    message = {**GOOD_RUN, "slug": "basic-ops", "suiteVersion": version, "source": source,
+               "known": {}}
+    report = json.loads(browser.run(json.dumps(message), lambda i, t: None, lambda: "timeout"))
+    assert report["status"] == "fail"
+    assert report["passed"] < report["total"]
+    assert browser.clean_state() == "restored"
+    import math
+    assert math.isclose(1.0, 2.0) is False
+
+
+BROKEN_BACKWARD = """
+class Value:
+    def __init__(self, data, _children=(), _op=''):
+        self.data = data; self.grad = 0.0; self._prev = _children; self._op = _op
+    def __add__(self, o):
+        o = o if isinstance(o, Value) else Value(o)
+        return Value(self.data + o.data, (self, o), '+')
+    __radd__ = __add__
+    def __mul__(self, o):
+        o = o if isinstance(o, Value) else Value(o)
+        return Value(self.data * o.data, (self, o), '*')
+    __rmul__ = __mul__
+    def relu(self):
+        return Value(max(0, self.data), (self,), 'relu')
+    def backward(self):
+        self.grad = 1.0  # and nothing else: every input's grad stays 0
+"""

@@ -193,6 +193,11 @@ def warm_up() -> None:
         mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
 
 
+class TamperedInterpreter(RuntimeError):
+    """The learner's code changed the interpreter and the change would not revert: no verdict
+    reached in it could be trusted, so the run fails instead (and the worker is replaced)."""
+
+
 class BrowserExecutor:
     """Observes in this interpreter, one case at a time, telling the page when each case starts.
 
@@ -219,6 +224,14 @@ class BrowserExecutor:
             return self._observe(source, cases)
         finally:
             self.first += len(cases)
+            # Judging runs in this same interpreter: whatever the learner's code patched
+            # (``math.isclose = lambda *a, **k: True``) is undone before a verdict is reached.
+            # The CLI needs no such step: there, observing and judging are separate processes.
+            baseline = _state["baseline"]
+            if baseline is not None and not baseline.restore():
+                raise TamperedInterpreter(
+                    "your code changed Python in a way that cannot be undone, so it cannot be "
+                    "graded here; remove what patches Python's own modules or classes")
 
     def _observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
         load_limit = max((c["time_limit"] for c in cases), default=5.0)
