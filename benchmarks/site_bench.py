@@ -175,7 +175,7 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
 
 
 def _set_code(page: Any, code: str) -> None:
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)
 
