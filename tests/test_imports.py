@@ -2,7 +2,8 @@
 
     engine.autograd, nn, optim          the reference engine
     engine.grading                      pure grading: stdlib (+ engine.autograd); ships to Pyodide
-    engine.browser                      Pyodide's entry point: grading only
+    engine.playground                   the playground's Run: stdlib, grading (+ engine.autograd)
+    engine.browser                      Pyodide's entry point: grading and the playground
     engine.sandbox                      CPython children: grading only (the child: observe only)
     engine.authoring                    the instructor's tools: anything above
     engine.cli                          the command: anything
@@ -30,10 +31,11 @@ ALLOWED = {
     "engine.nn": {"engine.autograd"},
     "engine.optim": {"engine.autograd"},
     "engine.grading": {"engine.autograd"},
-    "engine.browser": {"engine.grading", "engine.autograd"},
+    "engine.playground": {"engine.grading", "engine.autograd"},
+    "engine.browser": {"engine.grading", "engine.playground", "engine.autograd"},
     "engine.sandbox": {"engine.grading"},
     "engine.authoring": {"engine", "engine.autograd", "engine.nn", "engine.optim", "engine.grading",
-                         "engine.browser", "engine.sandbox"},
+                         "engine.browser", "engine.playground", "engine.sandbox"},
     "engine.cli": {"engine.authoring", "engine.sandbox", "engine.grading", "engine.autograd"},
 }
 # Modules that run where nothing but the standard library may be loaded.

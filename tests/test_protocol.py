@@ -16,9 +16,12 @@ from engine.browser import worker as browser
 from engine.browser.protocol import ProtocolError, check, schema
 
 REPORT_SCHEMA = json.loads((REPO / "engine/schemas/report.schema.json").read_text())
+PLAY_SCHEMA = json.loads((REPO / "engine/schemas/play.schema.json").read_text())
 REGISTRY = Registry().with_resources([
     ("report.schema.json", Resource.from_contents(REPORT_SCHEMA)),
     ("gradlab/report.schema.json", Resource.from_contents(REPORT_SCHEMA)),
+    ("play.schema.json", Resource.from_contents(PLAY_SCHEMA)),
+    ("gradlab/play.schema.json", Resource.from_contents(PLAY_SCHEMA)),
 ])
 VALIDATOR = Draft202012Validator(schema(), registry=REGISTRY)
 
@@ -139,3 +142,53 @@ def test_warm_up_grades_the_kept_run_and_drops_the_report(mini_suite, monkeypatc
     browser.keep_warm_up(json.dumps({**json.loads(message), "source": "def broken(:"}))
     browser.warm_up()  # a warm-up that cannot load is harmless
     assert graded[-1]["status"] == "error"
+
+
+GOOD_PLAY = {"v": 1, "type": "play", "runId": 4, "slug": "basic-ops", "source": "class Value: pass",
+             "scratch": "x = 1", "timeLimit": 5, "compare": False}
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"type": "run"}, "play.type: must be 'play'"),
+    ({"timeLimit": 0.01}, "play.timeLimit: must be >= 0.1"),
+    ({"timeLimit": 61}, "play.timeLimit: must be <= 60"),
+    ({"compare": 1}, "play.compare: expected boolean"),
+    ({"scratch": None}, "play.scratch: expected string"),
+    ({"known": {}}, "unexpected field 'known'"),
+])
+def test_python_checker_and_jsonschema_agree_on_bad_play_messages(change, words):
+    message = {**GOOD_PLAY, **change}
+    with pytest.raises(ProtocolError, match=words):
+        check(message, "play")
+    assert not VALIDATOR.is_valid(message)
+    check(GOOD_PLAY, "play")
+    VALIDATOR.validate(GOOD_PLAY)
+
+
+def test_the_worker_plays_and_its_answer_and_output_are_schema_valid_messages():
+    emitted = []
+    message = {**GOOD_PLAY, "source": REFERENCE, "scratch": "print('hi')\ndraw(Value(2.0) * 3)"}
+    result = json.loads(browser.play(json.dumps(message),
+                                     lambda stream, text: emitted.append((stream, text)),
+                                     lambda i, t: None, lambda: "timeout"))
+    VALIDATOR.validate({"v": 1, "type": "played", "runId": 4, "result": result,
+                        "clean": browser.clean_state()})
+    for stream, text in emitted:
+        VALIDATOR.validate({"v": 1, "type": "output", "runId": 4, "stream": stream, "text": text})
+    assert result["status"] == "ok" and len(result["drawings"]) == 1
+
+
+def test_warm_up_also_plays_the_kept_code(mini_suite, monkeypatch):
+    version = browser.add_suite(json.dumps(mini_suite))
+    message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],
+                          "suiteVersion": version, "source": REFERENCE, "known": {}})
+    monkeypatch.setattr(browser, "_warm_up", [])
+    played = []
+    real_play = browser.play
+    monkeypatch.setattr(browser, "play",
+                        lambda m, *rest: played.append((json.loads(m), json.loads(real_play(m, *rest)))))
+    browser.keep_warm_up(message)
+    browser.warm_up()
+    [(sent, result)] = played
+    assert sent["source"] == REFERENCE and sent["scratch"] == "a = 1"
+    assert result["status"] == "ok"

@@ -2,9 +2,10 @@
 
 ``python -m build`` would package all of ``engine`` (authoring, mutation testing, the sandbox, the
 CLI). The browser needs the reference engine's package root, the pure grader (``engine.grading``),
-the worker's entry point (``engine.browser``) and the protocol's schema; nothing else is sent to a
-learner. The zip is written deterministically (fixed timestamps, sorted entries), so the same
-sources give the same bytes and the same content hash in the site's file names.
+the playground (``engine.playground``), the worker's entry point (``engine.browser``) and the
+protocol's schema; nothing else is sent to a learner. The zip is written deterministically (fixed
+timestamps, sorted entries), so the same sources give the same bytes and the same content hash in
+the site's file names.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parents[1]
 # Package-relative globs of what runs in Pyodide (checked by tests/test_imports.py: everything
 # engine.browser.worker imports is in here, and nothing from authoring, sandbox or cli).
-BROWSER_FILES = ("__init__.py", "autograd.py", "grading/*.py", "browser/*.py",
+BROWSER_FILES = ("__init__.py", "autograd.py", "grading/*.py", "playground/*.py", "browser/*.py",
                  "schemas/worker.schema.json")
 NAME, VERSION = "gradlab_engine", "0.1.0"
 _EPOCH = (2026, 1, 1, 0, 0, 0)

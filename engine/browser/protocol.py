@@ -1,8 +1,8 @@
 """The page <-> worker protocol: check an incoming message against ``schemas/worker.schema.json``.
 
 Pyodide ships no jsonschema, so this checks the small subset of JSON Schema the protocol file
-uses (type, const, enum, required, properties, additionalProperties, minimum, pattern, maxLength).
-The tests check the same file with the real jsonschema library, so the two cannot drift apart.
+uses (type, const, enum, required, properties, additionalProperties, minimum, maximum, pattern,
+maxLength). The tests check the same file with the real jsonschema library, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ def _check(value: Any, rule: dict[str, Any], where: str) -> None:
         raise ProtocolError(f"{where}: must be one of {rule['enum']}, got {value!r}")
     if "minimum" in rule and value < rule["minimum"]:
         raise ProtocolError(f"{where}: must be >= {rule['minimum']}")
+    if "maximum" in rule and value > rule["maximum"]:
+        raise ProtocolError(f"{where}: must be <= {rule['maximum']}")
     if "maxLength" in rule and len(value) > rule["maxLength"]:
         raise ProtocolError(f"{where}: longer than {rule['maxLength']}")
     if "pattern" in rule and not re.search(rule["pattern"], value):

@@ -32,6 +32,7 @@ from engine.grading.wording import (
     load_timeout_error,
     load_timeout_message,
 )
+from engine.playground import play as run_play
 
 _suites: dict[str, dict[str, Any]] = {}
 
@@ -177,12 +178,17 @@ def keep_warm_up(message_json: str) -> None:
 
 
 def warm_up() -> None:
-    """Grade the remembered run and drop the report. A restored interpreter runs its first
-    grading several times slower than later ones (the browser compiles the wasm behind each
-    Python feature the first time it is used); the worker calls this while idle, so the
-    learner's first Run is as quick as any other."""
+    """Grade the remembered run and drop the report, then play its code with ``a = 1`` as the
+    scratch code. A restored interpreter runs its first grading several times slower than later
+    ones (the browser compiles the wasm behind each Python feature the first time it is used);
+    the worker calls this while idle, so the learner's first Run is as quick as any other."""
     for message_json in _warm_up:
         run(message_json, lambda index, limit: None, lambda: "timeout")
+        message = json.loads(message_json)
+        play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
+                         "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
+                         "compare": False}),
+             lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
     if _warm_up:
         mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
 
@@ -336,3 +342,29 @@ def run(message_json: str, case_start: Callable[[int, float], None],
         restored = baseline.restore() if baseline is not None else True
         _state["clean"] = "restored" if restored and not executor.out_of_memory else "replace"
     return text
+
+
+def play(message_json: str, emit: Callable[[str, str], None],
+         case_start: Callable[[int, float], None], interrupt_reason: Callable[[], str],
+         memory_exhausted: Callable[[], bool] = lambda: False) -> str:
+    """Handle one ``play`` message (the playground's Run); returns the PlayResult as JSON.
+
+    Output goes to ``emit(stream, text)`` while the code runs; ``case_start(0, timeLimit)``
+    marks the moment learner code starts. Afterwards ``clean_state()`` says whether the
+    interpreter is clean again, as after ``run``."""
+    message = check(json.loads(message_json), "play")
+    _state["clean"] = "replace"  # until the run ends and is undone
+    result: dict[str, Any] | None = None
+    try:
+        result = run_play(message["source"], message["scratch"], emit=emit,
+                          compare=message["compare"],
+                          on_start=lambda: case_start(0, message["timeLimit"]),
+                          interrupt_reason=interrupt_reason, memory_exhausted=memory_exhausted)
+    finally:
+        baseline = _state["baseline"]
+        restored = baseline.restore() if baseline is not None else True
+        error = result["error"] if result is not None else None
+        out_of_memory = error is not None and error["type"] == "MemoryError"
+        _state["clean"] = "restored" if restored and not out_of_memory else "replace"
+    # Written once the interpreter is restored: the scratch code may have patched json itself.
+    return json.dumps(result)

@@ -187,7 +187,7 @@ def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | 
     module = _ModuleType(LEARNER_MODULE)
     module.__file__ = LEARNER_FILE
     namespace: dict[str, Any] = module.__dict__
-    namespace["__builtins__"] = dict(_BUILTINS)
+    namespace["__builtins__"] = fresh_builtins()
     sys.modules[LEARNER_MODULE] = module
     with _redirected(stdout):
         try:
@@ -195,6 +195,11 @@ def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | 
         except BaseException as exc:
             return None, exc
     return namespace, None
+
+
+def fresh_builtins() -> dict[str, Any]:
+    """The builtins as they were before any learner code ran, in a new dict for one namespace."""
+    return dict(_BUILTINS)
 
 
 def check_module(code: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any] | None:
@@ -348,13 +353,13 @@ class _redirected:
 
     def __exit__(self, *exc: object) -> None:
         sys.stdout, sys.stderr = self.saved
-        _restore_builtins()
+        restore_builtins()
 
 
 _BUILTIN_VALUES = list(_BUILTINS.values())
 
 
-def _restore_builtins() -> None:
+def restore_builtins() -> None:
     current = builtins.__dict__
     # Nearly always untouched: check that in C speed (map/is_, values in their saved order)
     # before doing any work. A name deleted and put back moves: that only takes the slow path.

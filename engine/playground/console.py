@@ -1,0 +1,77 @@
+"""Stream what the learner's code prints: stdout and stderr, in order, batched, capped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+Emit = Callable[[str, str], None]
+
+OUTPUT_LIMIT = 200_000
+FLUSH_CHARS = 4096
+FLUSH_SECONDS = 0.05
+
+_str, _type, _len = str, type, len
+_perf_counter = time.perf_counter
+
+
+class Console:
+    """The shared buffer behind both streams, so the page sees writes in the order they were made.
+
+    Text goes out through ``emit(stream, text)`` in chunks: once 4 KB are buffered or 50 ms have
+    passed since the last flush (one message per print would flood the page), and at the end.
+    After ``limit`` characters the rest is only counted (``dropped``)."""
+
+    def __init__(self, emit: Emit, limit: int = OUTPUT_LIMIT) -> None:
+        self.emit = emit
+        self.limit = limit
+        self.kept = 0
+        self.dropped = 0
+        self.pending: list[tuple[str, str]] = []  # (stream, text), consecutive streams merged
+        self.pending_chars = 0
+        self.last_flush = _perf_counter()
+
+    def write(self, stream: str, text: str) -> None:
+        room = self.limit - self.kept
+        if room < _len(text):
+            self.dropped += _len(text) - max(room, 0)
+            text = text[:max(room, 0)]
+        if not text:
+            return
+        self.kept += _len(text)
+        if self.pending and self.pending[-1][0] == stream:
+            self.pending[-1] = (stream, self.pending[-1][1] + text)
+        else:
+            self.pending.append((stream, text))
+        self.pending_chars += _len(text)
+        if self.pending_chars >= FLUSH_CHARS or _perf_counter() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending, self.pending_chars = self.pending, [], 0
+        self.last_flush = _perf_counter()
+        for stream, text in pending:
+            self.emit(stream, text)
+
+
+class Stream:
+    """``sys.stdout`` or ``sys.stderr`` while learner code runs: a text sink writing to a Console."""
+
+    def __init__(self, console: Console, name: str) -> None:
+        self.console = console
+        self.name = name
+
+    def write(self, text: object) -> int:
+        text = text if _type(text) is _str else _str(text)
+        self.console.write(self.name, text)  # type: ignore[arg-type]
+        return _len(text)  # type: ignore[arg-type]
+
+    def flush(self) -> None:
+        pass  # the console decides when text goes out
+
+    def isatty(self) -> bool:
+        return False
+
+
+def discard(stream: str, text: str) -> None:
+    """An ``emit`` that drops everything (the compare run's output is not shown)."""
