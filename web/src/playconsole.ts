@@ -3,6 +3,7 @@
 // frames (each a link to its line), why it stopped, and each drawing.
 import { renderDrawing } from "./drawing";
 import type { OutputStream, PlayError, PlayFrame, PlayResult } from "./protocol";
+import { workerWasReplaced } from "./pyrunner";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -68,6 +69,10 @@ export class PlayConsole {
     if (result.error) this.el.append(traceback(result.error, onFrame));
     const ended = endedText(result.status, limit);
     if (ended) this.el.append(el("p", `console-note console-ended console-${result.status}`, ended));
+    if (workerWasReplaced(result) && result.status !== "crashed") {
+      this.el.append(el("p", "console-note console-lost",
+        "Python had to be restarted to stop it, so text printed just before it stopped may be missing."));
+    }
     for (const drawing of result.drawings) {
       const box = el("div", "console-drawing");
       this.el.append(box);

@@ -63,12 +63,22 @@ interface PlayRun extends PlayRequest, RunCommon {
 
 type Run = GradeRun | PlayRun;
 
+const pageMade = new WeakSet<PlayResult>();
+
 /** How a play ended when its worker had to be replaced: nothing of Python's result survives. */
 function pageMadeResult(run: PlayRun, status: KnownVerdict): PlayResult {
-  return {
+  const result: PlayResult = {
     version: 1, status, echo: null, error: null, drawings: [], output_dropped: 0,
     duration_ms: Math.round(performance.now() - run.startedAt),
   };
+  pageMade.add(result);
+  return result;
+}
+
+/** Whether the page made this result because the play's worker was replaced (then output the
+ * code printed in its last moments, still in Python's buffer, never arrived). */
+export function workerWasReplaced(result: PlayResult): boolean {
+  return pageMade.has(result);
 }
 
 type State =
