@@ -130,8 +130,8 @@ def test_syntax_error_names_its_line_and_the_line_link_jumps_there(shared):
     assert shared.summary().startswith("Your code could not run: SyntaxError")
     assert "line 2, column" in shared.summary()
     shared.page.get_by_role("button", name="line 2").click()
-    expect(shared.page.locator(".cm-error-line")).to_have_count(1)
-    expect(shared.page.locator(".cm-activeLine")).to_contain_text("def __init__(self, data)")
+    expect(shared.page.locator(".editor .cm-error-line")).to_have_count(1)
+    expect(shared.page.locator(".editor .cm-activeLine")).to_contain_text("def __init__(self, data)")
 
 
 def test_browser_verdicts_match_the_cli_on_a_sample(shared, sandbox):
