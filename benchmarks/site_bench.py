@@ -195,6 +195,7 @@ def _warm_play(page: Any, bare: Any, out: dict[str, list[float]]) -> None:
       document.querySelector('button.play').click();
     })"""
     out["warm_play"].append(min(page.evaluate(click_to_console) for _ in range(3)))
+    assert page.evaluate("() => window.gradlab.lastPlay.status") == "ok"  # timed a real run
     script = json.dumps([{"kind": "script", "script": PLAY_SNIPPET}])
     out["bare_worker_play"].append(min(
         bare.evaluate("([s, c]) => window.benchRun(s, c)", [TEXTBOOK, script]) for _ in range(3)))
