@@ -99,6 +99,11 @@ def test_prints_arrive_in_order_stderr_apart_capped_with_a_note_and_the_last_exp
     assert shown.startswith("yyyy") and "never shown" not in shown and len(shown) < 250_000
     note = f"… {result['output_dropped']:,} more characters not shown (output is capped)"
     assert shared.console(".console-dropped") == note
+    # A 200,000-character line wraps inside the console, which scrolls: the page never widens.
+    assert shared.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert shared.page.evaluate(
+        "() => { const c = document.querySelector('.console'); return c.scrollHeight > c.clientHeight"
+        " && c.clientHeight < window.innerHeight; }")
     # Each Run starts from an empty console.
     shared.play("print('fresh')\n")
     assert shared.console(".console-output") == "fresh\n"
