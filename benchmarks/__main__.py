@@ -43,6 +43,7 @@ SITE_ROWS = [
     ("cold_first_verdict", "bare_boot_cold", "ms", 0.35, "cold visit: load -> first report rendered"),
     ("returning_first_verdict", "bare_boot_returning", "ms", 0.2, "returning visit: load -> first report"),
     ("warm_rerun", "bare_worker_rerun", "ms", 2.5, "warm re-run: click -> report rendered"),
+    ("warm_play", "bare_worker_play", "ms", None, "playground Run (warm): click -> console output"),
     ("stop_isolated", None, "ms", None, "Stop -> verdict, interrupt (target 50 ms)"),
     ("next_run_isolated", "warm_rerun", "ms", None, "after Stop (isolated): next run -> verdict"),
     ("stop_plain", "snapshot_restore", "ms", None, "Stop -> verdict, worker replaced"),

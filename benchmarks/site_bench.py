@@ -110,7 +110,7 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
         "cold_first_verdict", "bare_boot_cold", "returning_first_verdict", "bare_boot_returning",
         "warm_rerun", "bare_worker_rerun", "stop_isolated", "next_run_isolated", "stop_plain",
         "next_run_plain", "snapshot_restore", "bytes_cold", "bytes_return", "bytes_bare_br",
-        "bytes_bare_gzip")}
+        "bytes_bare_gzip", "warm_play", "bare_worker_play")}
     suite = json.loads(next((dist / "problems").glob("basic-ops.*.json")).read_text())
     specs = json.dumps([c["spec"] for c in suite["cases"]])
     isolated, plain = Server(dist, True), Server(dist, False)
@@ -145,6 +145,7 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
                 bare.wait_for_function("() => window.benchReady", timeout=120_000)
                 out["bare_worker_rerun"].append(min(
                     bare.evaluate("([s, c]) => window.benchRun(s, c)", [TEXTBOOK, specs]) for _ in range(3)))
+                _warm_play(page, bare, out)
                 bare.close()
                 # Returning visit: same profile, the service worker and HTTP cache are warm.
                 page.close()
@@ -174,8 +175,34 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
     return out
 
 
+PLAY_SNIPPET = "a = Value(2.0)\nb = a * a + a\nb.backward()\nprint(a.grad)\n"
+
+
+def _warm_play(page: Any, bare: Any, out: dict[str, list[float]]) -> None:
+    """Playground Run of a small scratch snippet on the solution, warm (best of 3): ms from the
+    click to the console showing the result; and the same code through the bare worker."""
+    page.locator(".scratch-editor .cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(PLAY_SNIPPET)
+    click_to_console = """() => new Promise((done) => {
+      window.gradlab.lastPlay = null;
+      const console_ = document.querySelector('.console');
+      const seen = new MutationObserver(() => {
+        if (window.gradlab.lastPlay) { seen.disconnect(); done(performance.now() - start); }
+      });
+      seen.observe(console_, { childList: true, subtree: true, characterData: true });
+      const start = performance.now();
+      document.querySelector('button.play').click();
+    })"""
+    out["warm_play"].append(min(page.evaluate(click_to_console) for _ in range(3)))
+    assert page.evaluate("() => window.gradlab.lastPlay.status") == "ok"  # timed a real run
+    script = json.dumps([{"kind": "script", "script": PLAY_SNIPPET}])
+    out["bare_worker_play"].append(min(
+        bare.evaluate("([s, c]) => window.benchRun(s, c)", [TEXTBOOK, script]) for _ in range(3)))
+
+
 def _set_code(page: Any, code: str) -> None:
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)
 

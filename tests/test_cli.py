@@ -264,3 +264,28 @@ def test_bundle_regrade_says_in_one_line_what_breaks_the_export_schema(tmp_path)
     [line] = [line for line in result.stderr.splitlines() if "bad.json" in line]
     assert line.endswith("bad.json: not a valid Gradlab export file: at problems/basic-ops/progress/passed: "
                          "'all' is not of type 'integer'"), line
+
+
+def test_bundle_accepts_and_ignores_scratch_code_and_old_files_still_read(tmp_path):
+    from engine.authoring.bundle import BundleError, read_bundle, regrade
+
+    old = bundle_file(tmp_path / "old.json", REFERENCE, True, 39)  # written before the playground
+    assert "scratch" not in read_bundle(old)["problems"]["basic-ops"]
+    data = json.loads(old.read_text())
+    data["problems"]["basic-ops"]["scratch"] = "a = Value(2.0)\nprint(a)\n"
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    graded: list[str] = []
+
+    def grade_code(root: Path, code: str) -> dict:
+        graded.append(code)
+        return {"status": "pass", "passed": 39, "total": 39, "suite_version": "0000000000000000",
+                "message": None}
+
+    rows = regrade(new, lambda slug: BASIC, grade_code)
+    assert [row["regraded"] for row in rows] == ["39/39"]
+    assert graded == [REFERENCE]  # the solution is regraded, the scratch code never is
+    data["problems"]["basic-ops"]["scratch"] = 7
+    new.write_text(json.dumps(data))
+    with pytest.raises(BundleError, match="scratch"):
+        read_bundle(new)

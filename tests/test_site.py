@@ -34,11 +34,11 @@ class Site:
         page.on("request", lambda r: self.requests.append(r.url))
         page.set_default_timeout(90_000)
         page.goto(f"{url}#/p/{slug}")
-        expect(page.locator(".cm-content")).to_be_visible()
+        expect(page.locator(".editor .cm-content")).to_be_visible()
 
     def set_code(self, code: str) -> None:
         """Replace the editor's text the way a paste does (typed text would be auto-indented)."""
-        self.page.locator(".cm-content").click()
+        self.page.locator(".editor .cm-content").click()
         self.page.keyboard.press("Control+a")
         self.page.keyboard.insert_text(code)
 
@@ -49,7 +49,7 @@ class Site:
     def run(self, via_keyboard: bool = False) -> dict:
         self.page.evaluate("() => { window.gradlab.lastReport = null; }")
         if via_keyboard:
-            self.page.locator(".cm-content").press("Control+Enter")
+            self.page.locator(".editor .cm-content").press("Control+Enter")
         else:
             self.page.get_by_role("button", name="Run tests").click()
         self.page.wait_for_function("() => window.gradlab.lastReport !== null")
@@ -130,8 +130,8 @@ def test_syntax_error_names_its_line_and_the_line_link_jumps_there(shared):
     assert shared.summary().startswith("Your code could not run: SyntaxError")
     assert "line 2, column" in shared.summary()
     shared.page.get_by_role("button", name="line 2").click()
-    expect(shared.page.locator(".cm-error-line")).to_have_count(1)
-    expect(shared.page.locator(".cm-activeLine")).to_contain_text("def __init__(self, data)")
+    expect(shared.page.locator(".editor .cm-error-line")).to_have_count(1)
+    expect(shared.page.locator(".editor .cm-activeLine")).to_contain_text("def __init__(self, data)")
 
 
 def test_browser_verdicts_match_the_cli_on_a_sample(shared, sandbox):
@@ -189,7 +189,7 @@ def test_stop_button_stops_a_run_and_the_next_run_works(context, isolated_url, p
                              "    def backward(self):\n        while True: pass\n"))
     page.evaluate("() => { window.gradlab.lastReport = null; }")
     page.get_by_role("button", name="Run tests").click()
-    stop = page.get_by_role("button", name="Stop")
+    stop = page.get_by_role("button", name="Stop", exact=True)
     expect(stop).to_be_enabled()
     page.wait_for_timeout(500)
     stop.click()
@@ -230,7 +230,7 @@ def test_code_survives_reload(context, isolated_url):
     site_page.set_code(mine)
     site_page.wait_saved(mine)
     site_page.page.reload()
-    expect(site_page.page.locator(".cm-content")).to_be_visible()
+    expect(site_page.page.locator(".editor .cm-content")).to_be_visible()
     assert site_page.code == mine
 
 
@@ -285,7 +285,7 @@ def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, 
     page.locator("#import-file").set_input_files(str(path))
     expect(page.locator(".problem-list")).to_contain_text("solved")
     page.goto(f"{isolated_url}#/p/basic-ops")
-    expect(page.locator(".cm-content")).to_be_visible()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
     assert page.evaluate("() => window.gradlab.editorText()") == TEXTBOOK
     fresh.close()
 
@@ -308,7 +308,7 @@ def test_offline_after_the_first_visit(browser, isolated_url):
     page.wait_for_function("() => !!navigator.serviceWorker.controller")
     ctx.set_offline(True)
     page.reload()
-    expect(page.locator(".cm-content")).to_be_visible()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
     site_page.set_code(TEXTBOOK)
     assert site_page.run()["status"] == "pass"
     ctx.close()
@@ -318,7 +318,7 @@ def test_keyboard_only_ctrl_enter_runs_and_escape_tab_leaves_the_editor(shared):
     shared.set_code(TEXTBOOK)
     assert shared.run(via_keyboard=True)["status"] == "pass"
     page = shared.page
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.classList.contains('cm-content')")  # Tab indents
     page.keyboard.press("Escape")
@@ -335,7 +335,7 @@ def test_results_are_announced_and_the_problem_list_shows_progress(shared, isola
     expect(item).to_contain_text("solved")
     expect(item).to_contain_text("medium")
     shared.page.goto(f"{isolated_url}#/p/basic-ops")
-    expect(shared.page.locator(".cm-content")).to_be_visible()
+    expect(shared.page.locator(".editor .cm-content")).to_be_visible()
 
 
 def test_huge_allocation_is_a_memory_error_verdict(shared):
@@ -439,8 +439,8 @@ def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(
     expect(page.locator(".crumbs")).to_contain_text("Problem 6 of 8")
     expect(page.locator(".path-nav a[rel=next]")).to_have_text(
         "Next: Training loop: zero_grad, SGD with momentum, then Adam →")
-    expect(page.locator(".cm-content")).to_be_visible()
-    page.locator(".cm-content").click()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text((BASIC.parent / "neural-net" / "reference.py").read_text())
     page.evaluate("() => { window.gradlab.lastReport = null; }")

@@ -150,7 +150,7 @@ def test_a_plain_host_is_isolated_by_the_service_worker_and_stop_interrupts(brow
     first = _stop_ms(site_page)
     _wait_for_service_worker(page)
     page.reload()
-    expect(page.locator(".cm-content")).to_be_visible()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
     assert page.evaluate("crossOriginIsolated") is True  # the service worker's headers
     assert run_code(site_page, TEXTBOOK)["status"] == "pass"
     stops = [_stop_ms(site_page) for _ in range(3)]
@@ -173,7 +173,7 @@ def test_reload_to_update_loads_the_new_version_and_no_page_meets_a_404(browser,
         assert run_code(updater, TEXTBOOK)["status"] == "pass"  # Python up: the worker registers
         _wait_for_service_worker(updater.page)
         other = Site(ctx.new_page(), url)  # a second tab, on the same version
-        expect(other.page.locator(".cm-content")).to_be_visible()
+        expect(other.page.locator(".editor .cm-content")).to_be_visible()
 
         new_version(root, "topo-sort", "Topological sort, second edition")
         updater.page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
@@ -184,7 +184,7 @@ def test_reload_to_update_loads_the_new_version_and_no_page_meets_a_404(browser,
         for page in (updater.page, other.page):
             page.evaluate("location.hash = '#/p/topo-sort'")
             expect(page).to_have_title("Topological sort, second edition · Gradlab")
-            expect(page.locator(".cm-content")).to_be_visible()
+            expect(page.locator(".editor .cm-content")).to_be_visible()
             page.goto(url)
             expect(page.locator(".problem-list")).to_contain_text("Topological sort, second edition")
         assert not failures, failures

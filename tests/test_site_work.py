@@ -51,7 +51,7 @@ def test_closing_the_two_tabs_banner_keeps_this_tab_saving_and_tells_the_other(c
     second.set_code(mine)
     second.wait_saved(mine)
     second.page.reload()
-    expect(second.page.locator(".cm-content")).to_be_visible()
+    expect(second.page.locator(".editor .cm-content")).to_be_visible()
     assert second.code == mine
 
 
@@ -226,14 +226,14 @@ def test_a_hostile_statement_renders_harmlessly_and_math_still_renders(context, 
     page.goto(f"{isolated_url}#/p/basic-ops")
     body = page.locator(".statement-body")
     expect(body).to_contain_text("covers the page")  # the hostile part is there, defused
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.insert_text("# mine\n")
     page.wait_for_function(f"() => (localStorage.getItem('{KEY}') || '').includes('# mine')")
     page.wait_for_timeout(500)  # an image error handler would have run by now
     assert page.evaluate("() => window.pwned") is None
     assert page.evaluate(f"() => localStorage.getItem('{KEY}')") is not None
     expect(page.locator("main")).to_be_visible()
-    expect(page.locator(".cm-content")).to_be_visible()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
     assert body.locator("style, script, [onerror], a[href^='javascript']").count() == 0
     assert body.locator(".overlay[style], .spoof[style]").count() == 0
     assert page.evaluate("() => getComputedStyle(document.body).display") == "block"

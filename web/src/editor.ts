@@ -1,5 +1,6 @@
 // The code editor: CodeMirror 6 with Python, line numbers, bracket matching, search, undo,
-// Tab indents (Esc then Tab leaves the editor), Ctrl/Cmd+Enter runs, and a marked error line.
+// Tab indents (Esc then Tab leaves the editor), Ctrl/Cmd+Enter runs the tests, Shift+Enter runs
+// the playground, and a marked error line.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory, undo } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
@@ -38,6 +39,8 @@ export interface EditorOptions {
   doc: string;
   onChange(doc: string): void;
   onRun(): void;
+  /** Shift+Enter: the playground's Run. */
+  onPlay?(): void;
   label: string;
 }
 
@@ -51,7 +54,10 @@ export class CodeEditor {
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(), closeBrackets(),
       autocompletion(), rectangularSelection(), crosshairCursor(), highlightActiveLine(),
       highlightSelectionMatches(), search({ top: true }), indentUnit.of("    "), python(), errorLine,
-      Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { options.onRun(); return true; } }])),
+      Prec.highest(keymap.of([
+        { key: "Mod-Enter", run: () => { options.onRun(); return true; } },
+        ...(options.onPlay ? [{ key: "Shift-Enter", run: () => { options.onPlay!(); return true; } }] : []),
+      ])),
       keymap.of([
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap,
         ...completionKeymap, indentWithTab,

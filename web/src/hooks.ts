@@ -4,14 +4,19 @@
 // browser tests and the benchmarks (and for a curious learner in the console).
 
 import { marks, type Timeline } from "./marks";
-import type { Report } from "./protocol";
+import type { PlayResult, Report } from "./protocol";
 
 /** window.gradlab. Who reads what: tests/test_site.py (editorText, lastReport,
  * restoredFromSnapshot), tests/test_site_trust.py (lastClean, replacements), tests/test_course_build.py (lastReport), benchmarks/site_bench.py
- * (lastReport, marks). */
+ * (lastReport, marks), tests/test_site_playground.py (scratchText, lastPlay). */
 export interface GradlabHooks {
   /** The whole text in the open problem's editor ("" when no problem page is open). */
   editorText(): string;
+  /** The whole text in the open problem's scratch editor ("" when no problem page is open). */
+  scratchText(): string;
+  /** The last playground result shown in the console (null until there is one). Set once the
+   * console shows it, so a caller may set it to null, press Run, and wait until it is not null. */
+  lastPlay: PlayResult | null;
   /** The last report rendered on this page, as JSON (null until there is one). Set only once
    * the report is on screen and marks.run.rendered is recorded, so a caller may set it to null,
    * press Run, and wait until it is not null. */
@@ -36,12 +41,15 @@ declare global {
 
 let hooks: GradlabHooks | null = null;
 let editorText: () => string = () => "";
+let scratchText: () => string = () => "";
 
 /** Put window.gradlab in place; `python` answers whether the snapshot was used and how often
  * a worker was replaced. */
 export function installHooks(python: { readonly restoredFromSnapshot: boolean; readonly replacements: number }): void {
   hooks = {
     editorText: () => editorText(),
+    scratchText: () => scratchText(),
+    lastPlay: null,
     lastReport: null,
     lastClean: null,
     get restoredFromSnapshot() {
@@ -58,6 +66,16 @@ export function installHooks(python: { readonly restoredFromSnapshot: boolean; r
 /** The open problem page's editor text (null: the page was closed). */
 export function exposeEditor(text: (() => string) | null): void {
   editorText = text ?? (() => "");
+}
+
+/** The open problem page's scratch editor text (null: the page was closed). */
+export function exposeScratch(text: (() => string) | null): void {
+  scratchText = text ?? (() => "");
+}
+
+/** A playground result is in the console. */
+export function playShown(result: PlayResult): void {
+  if (hooks) hooks.lastPlay = result;
 }
 
 /** A run ended and its worker was cleaned up as `clean` says. */

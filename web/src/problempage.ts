@@ -1,7 +1,10 @@
-// A problem page: statement, editor, Run/Stop, results. The learner's code is saved as they type.
+// A problem page: statement, editor, Run/Stop, results, and the playground ("Try it"). The
+// learner's code is saved as they type.
+import { Autosave } from "./autosave";
 import { CodeEditor } from "./editor";
 import { exposeEditor, reportShown } from "./hooks";
 import { runPressed, runRendered } from "./marks";
+import { Playground } from "./playground";
 import type { ProblemEntry, Report } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
@@ -15,15 +18,11 @@ interface Suite {
   problem: { statement: string; starter: string; title: string; time_limit: number; hints?: string[] };
 }
 
-const SAVE_DELAY_MS = 250;
-
 export class ProblemPage {
   private editor!: CodeEditor;
   private slot: CodeSlot;
-  private saveTimer: number | undefined;
-  private pending: string | null = null;
-  private conflict = false;
-  private unwatch: () => void = () => {};
+  private autosave: Autosave | null = null;
+  private playground: Playground | null = null;
   private runButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private results!: HTMLElement;
@@ -45,10 +44,24 @@ export class ProblemPage {
       parent: this.main.querySelector<HTMLElement>(".editor")!,
       doc: saved ?? this.starter,
       label: `Your code for ${this.problem.title}`,
-      onChange: (code) => this.scheduleSave(code),
+      onChange: (code) => this.autosave?.schedule(code),
       onRun: () => void this.run(),
+      onPlay: () => void this.playground?.run(),
     });
-    this.unwatch = this.slot.watch(() => this.onOtherTab());
+    this.autosave = new Autosave(this.slot, () => this.editor, `“${this.problem.title}”`, "conflict");
+    this.playground = new Playground(this.main.querySelector<HTMLElement>("section.playground")!, {
+      problem: this.problem,
+      title: this.problem.title,
+      timeLimit: suite.problem.time_limit,
+      runner: this.runner,
+      solution: () => {
+        this.flush();
+        return this.editor.code;
+      },
+      jumpToSolution: (line) => this.editor.jumpTo(line),
+      runTests: () => void this.run(),
+      busyChanged: () => this.onPhase(this.runner.busy ? "running" : "ready"),
+    });
     exposeEditor(() => this.editor.code);
     window.addEventListener("beforeunload", this.flush);
     this.main.querySelector<HTMLElement>("h1")!.focus();
@@ -57,7 +70,8 @@ export class ProblemPage {
 
   dispose(): void {
     this.flush();
-    this.unwatch();
+    this.autosave?.dispose();
+    this.playground?.dispose();
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     this.editor?.view.destroy();
@@ -79,8 +93,9 @@ export class ProblemPage {
           <button type="button" class="reset">Reset to starter code</button>
           <button type="button" class="download">Download my code</button>
         </div>
-        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests. Tab indents; press Esc, then Tab, to leave the editor.</p>
+        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents; press Esc, then Tab, to leave the editor.</p>
         <div class="editor"></div>
+        <section class="playground" aria-label="Try it: scratch code and console"></section>
         <section class="results" aria-labelledby="results-title">
           <h2 id="results-title">Results</h2>
           <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
@@ -122,13 +137,14 @@ export class ProblemPage {
     return page;
   }
 
-  /** Reflect the runner's state on the Run and Stop buttons. */
+  /** Reflect the runner's state on the Run and Stop buttons (and the playground's). */
   onPhase(_phase: Phase): void {
     if (!this.runButton) return;
     const running = this.runner.busy;
     this.runButton.disabled = running;
     this.stopButton.disabled = !running;
-    this.runButton.textContent = running ? "Running…" : "Run tests";
+    this.runButton.textContent = this.runner.busyWith === "grade" ? "Running…" : "Run tests";
+    this.playground?.onPhase();
   }
 
   async run(): Promise<void> {
@@ -156,7 +172,8 @@ export class ProblemPage {
       return;
     }
     this.onPhase("ready");
-    renderReport(this.results, report, (line) => this.editor.jumpTo(line));
+    renderReport(this.results, report, (line) => this.editor.jumpTo(line),
+      (graph) => this.playground?.openGraph(graph));
     runRendered();
     reportShown(report);
     const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;
@@ -166,52 +183,12 @@ export class ProblemPage {
     }
   }
 
-  private scheduleSave(code: string): void {
-    this.pending = code;
-    window.clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(this.flush, SAVE_DELAY_MS);
-  }
-
-  /** Save what the learner typed now (also called before an import replaces stored code). */
+  /** Save what the learner typed now, in both editors (also called before an export or an
+   * import reads the stored code). */
   flush = (): void => {
-    window.clearTimeout(this.saveTimer);
-    if (this.pending === null || this.conflict) return;
-    const outcome = this.slot.save(this.pending);
-    if (outcome === "conflict") this.onOtherTab();
-    else if (outcome === "failed") this.saveFailed();
-    else this.pending = null;
+    this.autosave?.flush();
+    this.playground?.flush();
   };
-
-  /** Another tab saved this problem: never overwrite silently, let the learner choose. Until they
-   * do, this tab does not save; closing the banner is a choice too: keep editing here. */
-  private onOtherTab(): void {
-    this.conflict = true;
-    const keepMine = () => {
-      this.conflict = false;
-      window.clearTimeout(this.saveTimer);
-      // Saving tells the other tab (a storage event): it shows this same choice there.
-      const outcome = this.slot.save(this.editor.code, true);
-      if (outcome === "failed") this.saveFailed();
-      else this.pending = null;
-    };
-    showBanner("conflict", `“${this.problem.title}” was changed in another tab. Which version do you want to keep? Until you choose, this tab does not save.`, [
-      {
-        label: "Use the other tab's version",
-        action: () => {
-          const theirs = this.slot.adopt();
-          this.conflict = false;
-          if (theirs !== null) this.editor.replace(theirs); // undoable, so this tab's text is not lost
-          this.pending = null; // replace() scheduled a save of what is already stored: drop it
-          window.clearTimeout(this.saveTimer);
-        },
-      },
-      { label: "Keep this tab's version", action: keepMine },
-    ], undefined, { label: "Close and keep editing here (keeps this tab's version)", onDismiss: keepMine });
-  }
-
-  private saveFailed(): void {
-    showBanner("storage-failed", "Your code could not be saved (storage is full or blocked). Use “Download my code” or “Export progress” to keep a copy.", []);
-  }
 
   private reset(): void {
     if (!window.confirm("Replace your code with the starter code? You can undo this afterwards.")) return;

@@ -1,5 +1,5 @@
 // Messages between the page and the Python worker, protocol version 1, and the grading report.
-// The contracts are the JSON Schemas in engine/schemas/ (worker.schema.json, report.schema.json);
+// The contracts are the JSON Schemas in engine/schemas/ (worker.schema.json, report.schema.json, play.schema.json);
 // their types are generated into ./generated/ by scripts/gen_types.mjs (never edit those; change
 // the schema and regenerate: `./scripts/test` fails when they drift). This module names them for
 // the rest of the site. The Python side checks `run` messages against the same schema
@@ -9,13 +9,18 @@ import type {
   CaseStartMessage,
   FailedMessage,
   InitMessage,
+  OutputMessage,
+  PlayedMessage,
+  PlayMessage,
   RunMessage as RunMessageToPython,
   StatusMessage,
   ReportMessage,
 } from "./generated/worker";
 import type { Report } from "./generated/report";
+import type { Drawing, PlayError, PlayFrame, PlayResult } from "./generated/play";
 
-export type { CaseStartMessage, FailedMessage, InitMessage, ReportMessage, Report, StatusMessage };
+export type { CaseStartMessage, FailedMessage, InitMessage, OutputMessage, PlayedMessage, PlayMessage, ReportMessage, Report, StatusMessage };
+export type { Drawing, PlayError, PlayFrame, PlayResult };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -27,8 +32,11 @@ export type RunMessage = RunMessageToPython & {
 /** A verdict from a previous worker for a case index (-1: loading). */
 export type KnownVerdict = RunMessage["known"][string];
 
-export type FromWorker = StatusMessage | CaseStartMessage | ReportMessage | FailedMessage;
-export type ToWorker = InitMessage | RunMessage;
+export type FromWorker = StatusMessage | CaseStartMessage | ReportMessage | FailedMessage | OutputMessage | PlayedMessage;
+export type ToWorker = InitMessage | RunMessage | PlayMessage;
+
+/** Which stream a playground `output` chunk came from. */
+export type OutputStream = OutputMessage["stream"];
 
 /** Interrupt reasons written to Int32Array slot 1 before signalling. */
 export const REASON_TIMEOUT = 1;

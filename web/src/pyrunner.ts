@@ -6,14 +6,19 @@
 // send headers), the worker is terminated and a new one is started; it is told which cases
 // already timed out (`known`) and grades the rest. Python builds the report either way.
 //
+// A playground Run (`play`) is the runner's second kind of run: the same time limit, Stop and
+// crash handling, but it is never replayed. Isolated, the interrupt makes Python end it with
+// status timeout/stopped; when the worker has to be replaced (no isolation, an interrupt that
+// does not land in the grace, a crash) the play ends there with a result the page makes.
+//
 // The runner is an explicit state machine: `state` says where it is (see State), and
 // `dispatch` is the one place it changes, for every input (the page's calls, the worker's
 // messages, timers). Timers belong to the state that set them and are cleared when it is left.
 import { runCleaned } from "./hooks";
 import { bootDone, runGraded } from "./marks";
-import type { FromWorker, KnownVerdict, ProblemEntry, Report, SiteIndex } from "./protocol";
+import type { FromWorker, KnownVerdict, OutputStream, PlayResult, ProblemEntry, Report, SiteIndex } from "./protocol";
 import { REASON_STOP, REASON_TIMEOUT } from "./protocol";
-import { PythonWorker, type RunRequest } from "./pyworker";
+import { type PlayRequest, PythonWorker, type RunRequest } from "./pyworker";
 
 export type Phase = "booting" | "loading-engine" | "ready" | "running" | "restarting" | "failed";
 
@@ -36,11 +41,44 @@ const LOADING = -1;
  * fails after the learner's code, and replaying it again would not help). */
 const MAX_CRASHES = 3;
 
-interface Run extends RunRequest {
+interface RunCommon {
   stopRequested: boolean;
   crashes: number;
-  resolve(report: Report): void;
   reject(error: Error): void;
+}
+
+/** Run tests: graded case by case, replayed on a new worker after a replacement. */
+interface GradeRun extends RunRequest, RunCommon {
+  kind: "grade";
+  resolve(report: Report): void;
+}
+
+/** A playground Run: output streams to `onOutput`; never replayed. */
+interface PlayRun extends PlayRequest, RunCommon {
+  kind: "play";
+  startedAt: number;
+  onOutput(stream: OutputStream, text: string): void;
+  resolve(result: PlayResult): void;
+}
+
+type Run = GradeRun | PlayRun;
+
+const pageMade = new WeakSet<PlayResult>();
+
+/** How a play ended when its worker had to be replaced: nothing of Python's result survives. */
+function pageMadeResult(run: PlayRun, status: KnownVerdict): PlayResult {
+  const result: PlayResult = {
+    version: 1, status, echo: null, error: null, drawings: [], output_dropped: 0,
+    duration_ms: Math.round(performance.now() - run.startedAt),
+  };
+  pageMade.add(result);
+  return result;
+}
+
+/** Whether the page made this result because the play's worker was replaced (then output the
+ * code printed in its last moments, still in Python's buffer, never arrived). */
+export function workerWasReplaced(result: PlayResult): boolean {
+  return pageMade.has(result);
 }
 
 type State =
@@ -63,12 +101,24 @@ type State =
 
 type RunnerEvent =
   | { type: "start" } // the page wants Python up
-  | { type: "grade"; run: Run } // Run tests
+  | { type: "submit"; run: Run } // Run tests, or a playground Run
   | { type: "interrupt" } // Stop
   | { type: "time-up" } // the running case's time limit passed
   | { type: "grace-over" } // an interrupted case did not notice the interrupt in time
   | { type: "crash"; message: string } // the worker died (an uncaught error)
-  | FromWorker; // the current worker's messages: status, case-start, report, failed
+  | FromWorker; // the current worker's messages: status, case-start, report, failed, output, played
+
+/** What the page is told on entering `state` (nothing while an interrupt is pending). */
+function phaseOf(state: State): Phase | undefined {
+  switch (state.kind) {
+    case "booting": return "booting";
+    case "idle": return "ready";
+    case "running": return "running";
+    case "restarting": return "restarting";
+    case "failed": return "failed";
+    default: return undefined;
+  }
+}
 
 function clearTimers(state: State): void {
   if (state.kind === "running") window.clearTimeout(state.timer);
@@ -78,6 +128,11 @@ function clearTimers(state: State): void {
 /** A worker started ahead of need, so replacing one (Stop, a time limit without isolation, a
  * crash) costs no boot when it has had time to get ready. */
 interface Spare { py: PythonWorker; ready: boolean }
+
+function send(py: PythonWorker, run: Run): void {
+  if (run.kind === "play") py.play(run);
+  else py.send(run);
+}
 
 export class PyRunner {
   readonly isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined";
@@ -102,8 +157,22 @@ export class PyRunner {
   /** Grade `source`; a run requested before Python is ready waits for it (the worker queues it). */
   grade(problem: ProblemEntry, source: string): Promise<Report> {
     return new Promise<Report>((resolve, reject) => this.dispatch({
-      type: "grade",
-      run: { runId: this.nextRunId++, problem, source, known: {}, stopRequested: false, crashes: 0, resolve, reject },
+      type: "submit",
+      run: { kind: "grade", runId: this.nextRunId++, problem, source, known: {}, stopRequested: false, crashes: 0, resolve, reject },
+    }));
+  }
+
+  /** Run the learner's `source`, then `scratch`, in the playground: printed text goes to
+   * `onOutput` as it comes; `timeLimit` in seconds. Rejects only when the run could not start
+   * (Python failed, Stop before Python was ready, another run in progress). */
+  play(problem: ProblemEntry, source: string, scratch: string, timeLimit: number, compare: boolean,
+       onOutput: (stream: OutputStream, text: string) => void): Promise<PlayResult> {
+    return new Promise<PlayResult>((resolve, reject) => this.dispatch({
+      type: "submit",
+      run: {
+        kind: "play", runId: this.nextRunId++, problem, source, scratch, timeLimit, compare,
+        startedAt: performance.now(), onOutput, stopRequested: false, crashes: 0, resolve, reject,
+      },
     }));
   }
 
@@ -117,6 +186,11 @@ export class PyRunner {
     const s = this.state;
     return s.kind === "running" || s.kind === "interrupting" || s.kind === "restarting"
       || (s.kind === "booting" && s.run !== null);
+  }
+
+  /** What kind of run is in progress, if any. */
+  get busyWith(): Run["kind"] | null {
+    return this.busy && "run" in this.state && this.state.run ? this.state.run.kind : null;
   }
 
   /** Whether Python is up (false while booting or restarting). */
@@ -135,7 +209,7 @@ export class PyRunner {
     };
     const giveUp = (reason: number, py: PythonWorker, run: Run, index: number): void => {
       const next = this.giveUp({ py, run, case: index }, reason);
-      go(next, next.kind === "restarting" ? "restarting" : next.kind === "running" ? "running" : undefined);
+      go(next, phaseOf(next));
     };
     switch (event.type) {
       case "start":
@@ -144,17 +218,17 @@ export class PyRunner {
         }
         return;
 
-      case "grade": {
+      case "submit": {
         const run = event.run;
         if (s.kind === "off" || s.kind === "failed") {
           const py = this.spawn();
-          py.send(run);
+          send(py, run);
           go({ kind: "booting", py, run }, "booting");
         } else if (s.kind === "booting" && !s.run) {
-          s.py.send(run);
+          send(s.py, run);
           go({ ...s, run });
         } else if (s.kind === "idle") {
-          s.py.send(run);
+          send(s.py, run);
           go({ kind: "running", py: s.py, run, case: null }, "running");
           // A time limit without isolation, a crash, or a Stop the code does not notice (deep
           // recursion spends seconds unwinding) means a new worker: have one ready, so Stop
@@ -200,7 +274,7 @@ export class PyRunner {
             return;
           }
           const next = this.replace(s, s.reason === REASON_STOP ? "stopped" : "timeout");
-          go(next, next.kind === "restarting" ? "restarting" : "running");
+          go(next, phaseOf(next));
         }
         return;
 
@@ -222,7 +296,7 @@ export class PyRunner {
           const timer = window.setTimeout(() => this.dispatch({ type: "time-up" }), event.timeLimit * 1000);
           go({ kind: "running", py: s.py, run: s.run, case: event.index, timer });
           this.events.caseStarted?.(event.index);
-          const known = Object.keys(s.run.known).map(Number);
+          const known = s.run.kind === "grade" ? Object.keys(s.run.known).map(Number) : [];
           if (s.run.stopRequested && known.length && event.index > Math.max(...known)) {
             // Stop was pressed while this worker was starting: nothing new may run.
             s.run.stopRequested = false;
@@ -231,8 +305,16 @@ export class PyRunner {
         }
         return;
 
+      case "output":
+        if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId && s.run.kind === "play") {
+          s.run.onOutput(event.stream, event.text);
+        }
+        return;
+
       case "report":
-        if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId) {
+      case "played":
+        if ((s.kind === "running" || s.kind === "interrupting") && event.runId === s.run.runId
+            && (event.type === "report") === (s.run.kind === "grade")) {
           if (event.clean === "replaced") {
             // Python could not undo what the run did to it: the next run gets a fresh one.
             s.py.terminate();
@@ -241,9 +323,13 @@ export class PyRunner {
           } else {
             go({ kind: "idle", py: s.py }, "ready");
           }
-          runGraded(event.marks);
           runCleaned(event.clean ?? "restored");
-          s.run.resolve(event.report);
+          if (event.type === "report" && s.run.kind === "grade") {
+            runGraded(event.marks);
+            s.run.resolve(event.report);
+          } else if (event.type === "played" && s.run.kind === "play") {
+            s.run.resolve(event.result);
+          }
           // Without isolation the next Stop or time limit needs it: now. With isolation only an
           // interrupt that does not land does: once the page has settled, so that it does not
           // compete with an immediate re-run for the CPU.
@@ -281,9 +367,9 @@ export class PyRunner {
             return;
           }
           // Python died on this case (after Stop: it was stopped). The replacement replays the
-          // cases before it and runs none after it.
+          // cases before it and runs none after it (a play just ends: crashed).
           const next = this.replace(s, s.run.stopRequested ? "stopped" : "crashed");
-          go(next, next.kind === "restarting" ? "restarting" : "running");
+          go(next, phaseOf(next));
         }
         return;
     }
@@ -305,14 +391,20 @@ export class PyRunner {
   }
 
   /** The state after replacing the worker (with the spare when there is one) and re-sending the
-   * run, telling Python how the current case ended. */
+   * run, telling Python how the current case ended. A play is not re-sent: it ends here, with
+   * `verdict` as its status. */
   private replace(s: { py: PythonWorker; run: Run; case: number | null }, verdict: KnownVerdict): State {
-    s.run.known[String(s.case ?? LOADING)] = verdict;
     this.replacements++;
     s.py.terminate();
     const { py, ready } = this.takeWorker();
-    py.send(s.run);
     this.prepareSpare(); // for the next replacement
+    if (s.run.kind === "play") {
+      runCleaned("replaced");
+      s.run.resolve(pageMadeResult(s.run, verdict)); // settles after this dispatch: the page then sees the new state
+      return ready ? { kind: "idle", py } : { kind: "booting", py, run: null };
+    }
+    s.run.known[String(s.case ?? LOADING)] = verdict;
+    py.send(s.run);
     return ready ? { kind: "running", py, run: s.run, case: null } : { kind: "restarting", py, run: s.run };
   }
 

@@ -1,7 +1,7 @@
 // One Python worker as the page sees it: the Worker, its interrupt buffer, and the messages it
 // is sent. It holds no state about runs; pyrunner.ts decides what happens (and when a worker is
 // replaced, ignores the old one's late messages by comparing handles).
-import type { FromWorker, KnownVerdict, ProblemEntry, SiteIndex } from "./protocol";
+import type { FromWorker, KnownVerdict, PlayMessage, ProblemEntry, SiteIndex } from "./protocol";
 import { pageNow } from "./marks";
 
 export interface RunRequest {
@@ -9,6 +9,16 @@ export interface RunRequest {
   problem: ProblemEntry;
   source: string;
   known: Record<string, KnownVerdict>; // case index (-1: the module loading) -> given-up verdict
+}
+
+/** A playground Run: the learner's code, then their scratch code (never replayed on a new worker). */
+export interface PlayRequest {
+  runId: number;
+  problem: ProblemEntry;
+  source: string;
+  scratch: string;
+  timeLimit: number; // seconds
+  compare: boolean;
 }
 
 export class PythonWorker {
@@ -41,6 +51,14 @@ export class PythonWorker {
       v: 1, type: "run", runId: run.runId, slug: run.problem.slug, suiteVersion: run.problem.version,
       suiteUrl: run.problem.suite, source: run.source, known: { ...run.known },
     });
+  }
+
+  /** Run a playground play (the worker queues it until Python is ready). */
+  play(play: PlayRequest): void {
+    this.worker.postMessage({
+      v: 1, type: "play", runId: play.runId, slug: play.problem.slug, source: play.source,
+      scratch: play.scratch, timeLimit: play.timeLimit, compare: play.compare,
+    } satisfies PlayMessage);
   }
 
   /** Raise KeyboardInterrupt in the learner's code, saying why; false without isolation. */

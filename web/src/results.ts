@@ -1,7 +1,7 @@
 // Renders a grading report: a summary, then each case by the name its instructor gave it.
 import { graphDetails } from "./graph";
 import { hintLadder } from "./hints";
-import type { CaseResult, Report } from "./protocol";
+import type { CaseResult, GraphView, Report } from "./protocol";
 
 const LABELS: Record<CaseResult["status"], string> = {
   passed: "passed", failed: "failed", error: "error", timeout: "timed out",
@@ -28,7 +28,10 @@ function lineButton(line: number, onLine: (line: number) => void): HTMLButtonEle
   return button;
 }
 
-function renderCase(test: CaseResult, onLine: (line: number) => void, slug: string): HTMLLIElement {
+/** Called with a failed visible case's graph: "Open in playground". */
+export type OnOpenGraph = (graph: GraphView) => void;
+
+function renderCase(test: CaseResult, onLine: (line: number) => void, slug: string, onOpen?: OnOpenGraph): HTMLLIElement {
   const item = el("li", `case case-${test.status}`);
   item.dataset.status = test.status;
   const head = el("div", "case-head");
@@ -48,7 +51,18 @@ function renderCase(test: CaseResult, onLine: (line: number) => void, slug: stri
   }
   if (test.hint) item.append(el("p", "case-hint", `Hint: ${test.hint}`));
   if (test.hints?.length) item.append(hintLadder(`${slug}/${test.id}`, test.hints, "More hints, one at a time"));
-  if (test.graph) item.append(graphDetails(test.graph));
+  if (test.graph) {
+    item.append(graphDetails(test.graph));
+    // Only visible cases carry a graph (hidden ones never do), so nothing hidden reaches the scratch code.
+    if (onOpen && test.visibility === "visible") {
+      const graph = test.graph;
+      const open = el("button", "open-playground", "Open in playground");
+      open.type = "button";
+      open.title = "Put this case's computation in the scratch editor, to run and draw it";
+      open.addEventListener("click", () => onOpen(graph));
+      item.append(open);
+    }
+  }
   if (test.output) {
     const details = el("details", "case-output");
     details.append(el("summary", undefined, test.output_truncated ? "Printed output (cut: only the start is shown)" : "Printed output"));
@@ -58,7 +72,8 @@ function renderCase(test: CaseResult, onLine: (line: number) => void, slug: stri
   return item;
 }
 
-export function renderReport(container: HTMLElement, report: Report, onLine: (line: number) => void): void {
+export function renderReport(container: HTMLElement, report: Report, onLine: (line: number) => void,
+                             onOpen?: OnOpenGraph): void {
   container.replaceChildren();
   const summary = el("p", `summary summary-${report.status}`, summaryText(report));
   summary.setAttribute("role", "status");
@@ -82,6 +97,6 @@ export function renderReport(container: HTMLElement, report: Report, onLine: (li
   const list = el("ol", "cases");
   // Failures first, so the learner sees what to fix without scrolling; order otherwise kept.
   const ordered = [...report.tests.filter((t) => t.status !== "passed"), ...report.tests.filter((t) => t.status === "passed")];
-  for (const test of ordered) list.append(renderCase(test, onLine, report.problem));
+  for (const test of ordered) list.append(renderCase(test, onLine, report.problem, onOpen));
   container.append(list);
 }

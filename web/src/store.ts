@@ -68,16 +68,22 @@ export async function storageLooksPrivate(): Promise<boolean> {
   }
 }
 
-/** One problem's code: knows which revision this tab loaded, so it can tell when another tab saved. */
+/** Which text of a problem a slot holds: the solution ("code") or the playground's scratch code. */
+export type SlotKind = "code" | "scratch";
+
+/** One problem's code (or scratch code): knows which revision this tab loaded, so it can tell
+ * when another tab saved. */
 export class CodeSlot {
   private baseRev: number;
+  private readonly key: string;
 
-  constructor(readonly slug: string) {
+  constructor(readonly slug: string, readonly kind: SlotKind = "code") {
+    this.key = `${kind}:${slug}`;
     this.baseRev = this.stored()?.rev ?? 0;
   }
 
   stored(): SavedCode | null {
-    return read<SavedCode>(`code:${this.slug}`);
+    return read<SavedCode>(this.key);
   }
 
   /** The saved code, or null when the learner has not typed anything yet. */
@@ -95,7 +101,7 @@ export class CodeSlot {
     }
     const rev = (current?.rev ?? 0) + 1;
     try {
-      write(`code:${this.slug}`, { code, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode);
+      write(this.key, { code, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode);
     } catch {
       return "failed";
     }
@@ -111,7 +117,7 @@ export class CodeSlot {
   /** Calls back when another tab saves this problem. */
   watch(onOtherTab: (saved: SavedCode) => void): () => void {
     const listener = (event: StorageEvent) => {
-      if (event.key !== PREFIX + `code:${this.slug}` || !event.newValue) return;
+      if (event.key !== PREFIX + this.key || !event.newValue) return;
       const saved = JSON.parse(event.newValue) as SavedCode;
       if (saved.tab !== tabId && saved.rev !== this.baseRev) onOtherTab(saved);
     };
@@ -143,8 +149,12 @@ export function exportAll(slugs: string[]): ExportFile {
   const problems: ExportFile["problems"] = {};
   for (const slug of slugs) {
     const code = read<SavedCode>(`code:${slug}`)?.code ?? null;
+    const scratch = read<SavedCode>(`scratch:${slug}`)?.code ?? null;
     const progress = getProgress(slug);
-    if (code !== null || progress !== null) problems[slug] = { code, progress };
+    if (code !== null || progress !== null || scratch !== null) {
+      // `scratch` only when there is some: files without it stay exactly as before.
+      problems[slug] = scratch === null ? { code, progress } : { code, progress, scratch };
+    }
   }
   return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
 }
@@ -197,9 +207,10 @@ export function importAll(file: ExportFile): ImportResult {
   const backup = exportAll(slugs); // what was here, in memory, in case putting it back fails too
   const writes: [string, string][] = [];
   for (const [slug, entry] of Object.entries(file.problems)) {
-    if (entry.code !== null) {
-      const rev = (read<SavedCode>(`code:${slug}`)?.rev ?? 0) + 1;
-      writes.push([`code:${slug}`, JSON.stringify({ code: entry.code, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode)]);
+    for (const [kind, text] of [["code", entry.code], ["scratch", entry.scratch ?? null]] as const) {
+      if (text === null) continue;
+      const rev = (read<SavedCode>(`${kind}:${slug}`)?.rev ?? 0) + 1;
+      writes.push([`${kind}:${slug}`, JSON.stringify({ code: text, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode)]);
     }
     if (entry.progress) writes.push([`progress:${slug}`, JSON.stringify(entry.progress)]);
   }

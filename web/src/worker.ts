@@ -2,7 +2,7 @@
 // verdicts itself: engine.browser.worker does, exactly as `gradlab grade` does on CPython.
 import type { PyodideInterface } from "pyodide";
 import { bootStartMarks, type Marks, stamp } from "./marks";
-import type { FromWorker, InitMessage, Report, RunMessage } from "./protocol";
+import type { FromWorker, InitMessage, OutputStream, PlayMessage, PlayResult, Report, RunMessage } from "./protocol";
 import { REASON_STOP } from "./protocol";
 import { expandSnapshot } from "./snapshot";
 
@@ -15,7 +15,7 @@ let PythonError: PyodideInterface["ffi"]["PythonError"] | null = null; // pyodid
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let browser: any = null;
 const loadedSuites = new Map<string, string>(); // slug -> version
-const queue: RunMessage[] = [];
+const queue: (RunMessage | PlayMessage)[] = [];
 let booting: Promise<void> | null = null;
 let unpackEngine: (() => void) | null = null; // pending until the engine's files are unpacked
 
@@ -153,12 +153,50 @@ function mustReplace(): boolean {
   }
 }
 
+/** Why the learner's code was interrupted (read once: the slot is cleared). */
+function interruptReason(): "stop" | "timeout" {
+  const code = reasons ? Atomics.exchange(reasons, 0, 0) : 0;
+  return code === REASON_STOP ? "stop" : "timeout";
+}
+
+/** A Stop or time limit that fired just as the last run ended must not hit the next one. */
+function clearInterrupt(): void {
+  if (init!.interrupt) Atomics.store(new Int32Array(init!.interrupt), 0, 0);
+}
+
+/** A playground Run: Python runs the learner's code then the scratch code, streaming what they
+ * print (`output`), and answers `played`. Same clean-up rules as a graded run. */
+async function handlePlay(play: PlayMessage): Promise<void> {
+  let damaged = false;
+  try {
+    await booting;
+    clearInterrupt();
+    const caseStart = (index: number, timeLimit: number) =>
+      post({ v: 1, type: "case-start", runId: play.runId, index, timeLimit });
+    const emit = (stream: OutputStream, text: string) =>
+      post({ v: 1, type: "output", runId: play.runId, stream, text });
+    const json: string = browser.play(JSON.stringify(play), emit, caseStart, interruptReason, heapExhausted);
+    let result: PlayResult;
+    try {
+      result = JSON.parse(json) as PlayResult;
+    } catch {
+      damaged = true;
+      throw new Error("the playground's result was not valid JSON (Python's memory is damaged)");
+    }
+    const clean = mustReplace() ? "replaced" : "restored";
+    post({ v: 1, type: "played", runId: play.runId, result, clean });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const fatal = damaged || interpreterLost(error) || mustReplace();
+    post({ v: 1, type: "failed", runId: play.runId, message: text.slice(-2000), fatal });
+  }
+}
+
 async function handle(run: RunMessage): Promise<void> {
   let damaged = false; // the report came back unreadable: the heap is not to be trusted
   try {
     await booting;
-    // A Stop or time limit that fired just as the last run ended must not hit this one.
-    if (init!.interrupt) Atomics.store(new Int32Array(init!.interrupt), 0, 0);
+    clearInterrupt();
     const marks: Marks = {};
     stamp(marks, "runStart");
     await ensureSuite(run);
@@ -166,11 +204,7 @@ async function handle(run: RunMessage): Promise<void> {
     const { suiteUrl: _ignored, ...message } = run;
     const caseStart = (index: number, timeLimit: number) =>
       post({ v: 1, type: "case-start", runId: run.runId, index, timeLimit });
-    const reason = () => {
-      const code = reasons ? Atomics.exchange(reasons, 0, 0) : 0;
-      return code === REASON_STOP ? "stop" : "timeout";
-    };
-    const json: string = browser.run(JSON.stringify(message), caseStart, reason, heapExhausted);
+    const json: string = browser.run(JSON.stringify(message), caseStart, interruptReason, heapExhausted);
     stamp(marks, "graded");
     let report: Report;
     try {
@@ -194,7 +228,10 @@ let busy = false;
 async function drain(): Promise<void> {
   if (busy) return;
   busy = true;
-  while (queue.length) await handle(queue.shift()!);
+  while (queue.length) {
+    const next = queue.shift()!;
+    await (next.type === "play" ? handlePlay(next) : handle(next));
+  }
   busy = false;
   unpackEngine?.();
 }
@@ -211,7 +248,7 @@ self.onmessage = (event: MessageEvent) => {
       post({ v: 1, type: "failed", runId: null, message: `Python could not start: ${error}`, fatal: true });
       throw error;
     });
-  } else if (message.type === "run") {
+  } else if (message.type === "run" || message.type === "play") {
     queue.push(message);
     void drain();
   }

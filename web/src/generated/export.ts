@@ -2,7 +2,7 @@
 // Change the schema, then run `node scripts/gen_types.mjs`.
 
 /**
- * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Per problem: the learner's code and the result their browser claimed.
+ * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Per problem: the learner's code, the result their browser claimed, and (optional, since the playground) their scratch code.
  */
 export interface ExportFile {
   format: "gradlab-export";
@@ -27,6 +27,10 @@ export interface Entry {
    * null when the tests were never run
    */
   progress: null | Progress;
+  /**
+   * the playground's scratch code, when the learner typed any; optional (files written before the playground have none). Never graded: `gradlab grade --bundle` ignores it
+   */
+  scratch?: string;
 }
 export interface Progress {
   /**
