@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import types
 
 import pytest
 from jsonschema.validators import Draft202012Validator
@@ -160,6 +161,35 @@ def test_an_interrupt_from_the_page_is_a_timeout_or_a_stop(reason, status):
     assert result["status"] == status
     assert result["error"] is None
     assert chunks == [("stdout", "before\n")]  # what it printed before is still sent
+
+
+def test_a_line_printed_before_a_hang_is_sent_before_the_hang_ends():
+    """Without cross-origin isolation the page stops a hang by killing the worker: what was
+    printed just before must already be on the page by then."""
+    sent: list[str] = []
+
+    def emit(stream: str, text: str) -> None:
+        sent.append(text)
+
+    def hang_check() -> None:  # called by the scratch code where a hang would start
+        raise AssertionError(f"sent before the hang: {sent!r}")
+
+    probe = types.ModuleType("hang_probe")
+    probe.check = hang_check  # type: ignore[attr-defined]
+    sys.modules["hang_probe"] = probe
+    try:
+        result = play("", "import hang_probe\nprint('step 1')\nprint('step 2')\nhang_probe.check()\n",
+                      emit=emit)
+    finally:
+        del sys.modules["hang_probe"]
+    assert result["error"]["message"] == "sent before the hang: ['step 1\\n', 'step 2\\n']"
+
+
+def test_a_flood_of_prints_is_batched():
+    sent: list[str] = []
+    play("", "for i in range(5000):\n    print(i)\n", emit=lambda s, t: sent.append(t))
+    assert "".join(sent) == "".join(f"{i}\n" for i in range(5000))
+    assert len(sent) < 200  # a message per print would be 5,000
 
 
 def test_the_time_limit_starts_when_learner_code_starts():

@@ -10,6 +10,7 @@ Emit = Callable[[str, str], None]
 OUTPUT_LIMIT = 200_000
 FLUSH_CHARS = 4096
 FLUSH_SECONDS = 0.05
+BURST = 8  # messages sent at once per FLUSH_SECONDS window before writes are batched
 
 _str, _type, _len = str, type, len
 _perf_counter = time.perf_counter
@@ -18,9 +19,11 @@ _perf_counter = time.perf_counter
 class Console:
     """The shared buffer behind both streams, so the page sees writes in the order they were made.
 
-    Text goes out through ``emit(stream, text)`` in chunks: once 4 KB are buffered or 50 ms have
-    passed since the last flush (one message per print would flood the page), and at the end.
-    After ``limit`` characters the rest is only counted (``dropped``)."""
+    Text goes out through ``emit(stream, text)`` at each line end for the first few lines of every 50 ms
+    (so a print just before a long loop is on the page, and still there if the worker has to be
+    replaced to stop it); beyond that burst, writes wait until 4 KB are buffered or the next
+    window starts (one message per print of a flood would swamp the page), and the rest goes at
+    the end. After ``limit`` characters the rest is only counted (``dropped``)."""
 
     def __init__(self, emit: Emit, limit: int = OUTPUT_LIMIT) -> None:
         self.emit = emit
@@ -29,7 +32,8 @@ class Console:
         self.dropped = 0
         self.pending: list[tuple[str, str]] = []  # (stream, text), consecutive streams merged
         self.pending_chars = 0
-        self.last_flush = _perf_counter()
+        self.window_start = _perf_counter()
+        self.sent_in_window = 0
 
     def write(self, stream: str, text: str) -> None:
         room = self.limit - self.kept
@@ -44,12 +48,15 @@ class Console:
         else:
             self.pending.append((stream, text))
         self.pending_chars += _len(text)
-        if self.pending_chars >= FLUSH_CHARS or _perf_counter() - self.last_flush >= FLUSH_SECONDS:
+        now = _perf_counter()
+        if now - self.window_start >= FLUSH_SECONDS:
+            self.window_start, self.sent_in_window = now, 0
+        if (self.sent_in_window < BURST and text[-1] == "\n") or self.pending_chars >= FLUSH_CHARS:
             self.flush()
 
     def flush(self) -> None:
         pending, self.pending, self.pending_chars = self.pending, [], 0
-        self.last_flush = _perf_counter()
+        self.sent_in_window += _len(pending)
         for stream, text in pending:
             self.emit(stream, text)
 
