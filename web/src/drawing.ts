@@ -102,6 +102,7 @@ function table(drawing: Drawing, stepping: boolean): { wrap: HTMLElement; cells:
   const head = t.createTHead().insertRow();
   const refGrads = referenceGrads(drawing);
   const titles = ["Node", "Operation", "Inputs", "data", stepping ? "grad (at this step)" : "grad"];
+  if (stepping) titles.push("grad (final)");
   if (refGrads) titles.push("grad (reference engine)");
   let gradHead = null as unknown as HTMLTableCellElement;
   titles.forEach((title, i) => {
@@ -124,6 +125,7 @@ function table(drawing: Drawing, stepping: boolean): { wrap: HTMLElement; cells:
     const grad = row.insertCell();
     grad.textContent = fmt(node.grad);
     cells.set(node.id, grad);
+    if (stepping) row.insertCell().textContent = fmt(node.grad);
     if (refGrads) {
       const ref = node.label === null ? undefined : refGrads.get(node.label);
       row.insertCell().textContent = ref === undefined ? "no node of that name" : fmt(ref);
