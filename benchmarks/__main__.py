@@ -51,6 +51,7 @@ SITE_ROWS = [
     ("bytes_cold", "bytes_bare_gzip", "bytes", 1.5, "cold visit bytes vs bare Pyodide gzip"),
     ("bytes_cold", "bytes_bare_br", "bytes", None, "cold visit bytes vs bare Pyodide brotli"),
     ("bytes_return", None, "bytes", None, "return visit bytes (target < 50 KB)"),
+    ("draw_500", "draw_10", "ms", None, "draw 500-node graph (target < 150 ms)"),
 ]
 
 

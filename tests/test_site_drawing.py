@@ -256,8 +256,9 @@ def test_comparison_marks_the_first_step_that_differs(page):
     # The table: the learner's final grad beside the reference's, matched by label.
     cells = page.locator('#drawing-test tr[data-node="n2"] td').all_text_contents()
     assert cells[3:] == ["0", "3", "4"]  # at step 0, final, the reference's final
+    assert page.locator('#drawing-test tr[data-node="n1"] td').nth(5).text_content() == "no name to match by"
     words = page.locator("#drawing-test .drawing-step-words")
-    page.get_by_role("button", name="Go to step 4").click()
+    page.get_by_role("button", name="Go to the first difference (step 4)").click()
     expect(page.locator("#drawing-test .drawing-step-count")).to_have_text("Step 4 of 5")
     rule = "(written by the rule of n1 (*))"
     expect(words.locator(".drawing-step-mine")).to_have_text(f"Yours: x.grad: 1 → 3 {rule}")
@@ -278,9 +279,18 @@ def test_comparison_marks_the_first_step_that_differs(page):
 
 def test_a_medium_graph_keeps_every_edge_clear_of_the_nodes(page):
     drawing = mlp(1)
-    render(page, drawing)
+    drawing["steps"] = {"steps": [write("n0", 0, 1, None), write("n1", 0, 1, "n0")], "truncated": False}
+    render(page, checked(drawing))
     assert page.locator("#drawing-test .drawing-edge").count() == len(drawing["edges"])
     assert page.evaluate(EDGE_CLEAR_OF_NODES) == []
+    # Over 60 nodes the table starts closed; opened at step 1, it shows the grads of step 1.
+    page.get_by_role("button", name="Next").click()
+    page.locator("#drawing-test details.drawing-table-details summary").click()
+    grads = [page.locator(f'#drawing-test tr[data-node="{n}"] td').nth(3) for n in ("n0", "n1")]
+    expect(grads[0]).to_have_text("1")
+    expect(grads[1]).to_have_text("0")
+    page.get_by_role("button", name="Next").click()
+    expect(grads[1]).to_have_text("1")
 
 
 @pytest.mark.parametrize("width", [1280, 420])

@@ -5,7 +5,7 @@
 import "./drawing.css";
 import type { Drawing, DrawnNode, Reading } from "./generated/play";
 import { layoutGraph, NODE_H, NODE_W } from "./layout";
-import { firstDifference, fmt, gradsAt, stepWords } from "./stepper";
+import { firstDifference, fmt, gradsAt, nodeName, stepWords } from "./stepper";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Past this many nodes the table starts closed. */
@@ -32,12 +32,12 @@ function clip(text: string, max = 22): string {
 /** The node's first line in the figure: its variable and op, or what is known of it. */
 function heading(node: DrawnNode): string {
   if (node.label && node.op) return `${node.label} (${node.op})`;
-  return node.label ?? node.op ?? node.id;
+  return nodeName(node, node.id);
 }
 
-interface NodeView { group: SVGGElement; grad: SVGTextElement; cell: HTMLTableCellElement }
+interface NodeView { group: SVGGElement; grad: SVGTextElement; x: number; y: number; tag: SVGTextElement | null }
 
-function figureSvg(drawing: Drawing, id: string): { svg: SVGSVGElement; views: Map<string, Omit<NodeView, "cell">> } {
+function figureSvg(drawing: Drawing, id: string): { svg: SVGSVGElement; views: Map<string, NodeView> } {
   const layout = layoutGraph(drawing.nodes.map((n) => n.id), drawing.edges);
   const svg = svgEl("svg", { viewBox: `0 0 ${layout.width} ${layout.height}`, width: layout.width, height: layout.height, class: "drawing-svg" });
   svg.setAttribute("aria-hidden", "true"); // the table says the same, for screen readers
@@ -51,25 +51,26 @@ function figureSvg(drawing: Drawing, id: string): { svg: SVGSVGElement; views: M
     edges.append(svgEl("path", { d: edge.d, class: edge.back ? "drawing-edge drawing-edge-back" : "drawing-edge", "marker-end": `url(#${id}-arrow)`, "data-from": edge.from, "data-to": edge.to, "data-edge": edge.index }));
   }
   svg.append(edges);
-  const views = new Map<string, Omit<NodeView, "cell">>();
+  const views = new Map<string, NodeView>();
   for (const node of drawing.nodes) {
     const at = layout.nodes.get(node.id);
     if (!at) continue;
     const group = svgEl("g", { class: `drawing-node${node.id === drawing.output ? " drawing-node-output" : ""}`, "data-node": node.id });
-    const title = svgEl("title", {});
-    title.textContent = `${heading(node)}\ndata ${fmt(node.data)}\ngrad ${fmt(node.grad)}`;
-    group.append(title, svgEl("rect", { x: at.x, y: at.y, width: NODE_W, height: NODE_H, rx: 6 }));
+    group.append(svgEl("rect", { x: at.x, y: at.y, width: NODE_W, height: NODE_H, rx: 6 }));
     const lines = [heading(node), `data ${fmt(node.data)}`, `grad ${fmt(node.grad)}`];
+    if (lines.some((line) => clip(line) !== line)) {
+      const title = svgEl("title", {}); // the whole of a clipped line, on hover
+      title.textContent = lines.join("\n");
+      group.prepend(title);
+    }
     const texts = lines.map((line, i) => {
       const text = svgEl("text", { x: at.x + 8, y: at.y + 18 + i * 17, class: ["drawing-title", "drawing-data", "drawing-grad"][i] });
       text.textContent = clip(line);
       group.append(text);
       return text;
     });
-    const tag = svgEl("text", { x: at.x + NODE_W - 4, y: at.y - 4, class: "drawing-tag", "text-anchor": "end" });
-    group.append(tag);
     svg.append(group);
-    views.set(node.id, { group, grad: texts[2] });
+    views.set(node.id, { group, grad: texts[2], x: at.x, y: at.y, tag: null });
   }
   return { svg, views };
 }
@@ -96,7 +97,20 @@ function referenceGrads(drawing: Drawing): Map<string, Reading> | null {
   return grads;
 }
 
-function table(drawing: Drawing, stepping: boolean): { wrap: HTMLElement; cells: Map<string, HTMLTableCellElement>; gradHead: HTMLTableCellElement } {
+/** A few words above a node in the figure ("" clears them). */
+function setTag(view: NodeView, text: string): void {
+  if (!view.tag) {
+    view.tag = svgEl("text", { x: view.x + NODE_W - 4, y: view.y - 4, class: "drawing-tag", "text-anchor": "end" });
+    view.group.append(view.tag);
+  }
+  view.tag.textContent = text;
+}
+
+interface Table { wrap: HTMLElement; cells: Map<string, HTMLTableCellElement>; gradHead: HTMLTableCellElement }
+
+/** The accessible view. Past TABLE_OPEN_MAX nodes it starts closed and its rows are made when it
+ * is first opened (`gradNow`: the grads to show then). */
+function table(drawing: Drawing, stepping: boolean, gradNow: () => Map<string, Reading> | null): Table {
   const t = el("table", "drawing-table");
   t.append(el("caption", undefined, "Every node of the graph, the output first."));
   const head = t.createTHead().insertRow();
@@ -111,31 +125,40 @@ function table(drawing: Drawing, stepping: boolean): { wrap: HTMLElement; cells:
     head.append(th);
     if (i === 4) gradHead = th;
   });
-  const inputs = inputsOf(drawing);
   const body = t.createTBody();
   const cells = new Map<string, HTMLTableCellElement>();
-  for (const node of drawing.nodes) {
-    const row = body.insertRow();
-    row.dataset.node = node.id;
-    const th = el("th", undefined, node.label ?? node.id);
-    th.scope = "row";
-    row.append(th);
-    const ins = inputs.get(node.id) ?? [];
-    for (const text of [node.op ?? "none recorded", ins.length ? ins.join(", ") : "none", fmt(node.data)]) row.insertCell().textContent = text;
-    const grad = row.insertCell();
-    grad.textContent = fmt(node.grad);
-    cells.set(node.id, grad);
-    if (stepping) row.insertCell().textContent = fmt(node.grad);
-    if (refGrads) {
-      const ref = node.label === null ? undefined : refGrads.get(node.label);
-      row.insertCell().textContent = ref === undefined ? "no node of that name" : fmt(ref);
+  const rows = (): void => {
+    const inputs = inputsOf(drawing);
+    const now = gradNow();
+    for (const node of drawing.nodes) {
+      const row = body.insertRow();
+      row.dataset.node = node.id;
+      const th = el("th", undefined, node.label ?? node.id);
+      th.scope = "row";
+      row.append(th);
+      const ins = inputs.get(node.id) ?? [];
+      for (const text of [node.op ?? "none recorded", ins.length ? ins.join(", ") : "none", fmt(node.data)]) row.insertCell().textContent = text;
+      const grad = row.insertCell();
+      grad.textContent = fmt(now?.has(node.id) ? (now.get(node.id) ?? null) : node.grad);
+      cells.set(node.id, grad);
+      if (stepping) row.insertCell().textContent = fmt(node.grad);
+      if (refGrads) {
+        const ref = node.label === null ? undefined : refGrads.get(node.label);
+        row.insertCell().textContent = node.label === null ? "no name to match by" : ref === undefined ? "no node of that name" : fmt(ref);
+      }
     }
-  }
+  };
   const wrap = el("div", "drawing-table-scroll");
   wrap.append(t);
-  if (drawing.nodes.length <= TABLE_OPEN_MAX) return { wrap, cells, gradHead };
+  if (drawing.nodes.length <= TABLE_OPEN_MAX) {
+    rows();
+    return { wrap, cells, gradHead };
+  }
   const details = el("details", "drawing-table-details");
   details.append(el("summary", undefined, `Show the ${drawing.nodes.length} nodes as a table`), wrap);
+  details.addEventListener("toggle", () => {
+    if (details.open && cells.size === 0) rows();
+  });
   return { wrap: details, cells, gradHead };
 }
 
@@ -170,9 +193,8 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   figure.append(caption, scroller);
 
   const trace = drawing.steps ?? null;
-  const { wrap, cells, gradHead } = table(drawing, trace !== null);
-  const nodeViews = new Map<string, NodeView>();
-  for (const [nid, v] of views) nodeViews.set(nid, { ...v, cell: cells.get(nid) as HTMLTableCellElement });
+  let gradNow: Map<string, Reading> | null = null;
+  const { wrap, cells, gradHead } = table(drawing, trace !== null, () => gradNow);
 
   if (options?.onCompare) {
     const compare = el("button", "drawing-compare", "Compare with the reference engine");
@@ -182,12 +204,15 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
     root.append(compare);
   }
 
-  if (trace) root.append(stepper(drawing, trace.steps.length, nodeViews, gradHead, scroller));
+  if (trace) root.append(stepper(drawing, trace.steps.length, views, cells, gradHead, scroller, (g) => (gradNow = g)));
   root.append(figure, wrap);
   parent.append(root);
 }
 
-function stepper(drawing: Drawing, total: number, views: Map<string, NodeView>, gradHead: HTMLTableCellElement, scroller: HTMLElement): HTMLElement {
+function stepper(
+  drawing: Drawing, total: number, views: Map<string, NodeView>, cells: Map<string, HTMLTableCellElement>,
+  gradHead: HTMLTableCellElement, scroller: HTMLElement, shown: (grads: Map<string, Reading>) => void,
+): HTMLElement {
   const trace = drawing.steps ?? { steps: [], truncated: false, error: null };
   const box = el("div", "drawing-steps");
   if (trace.truncated) box.append(el("p", "drawing-note", `backward() wrote more grads than were kept: only the first ${total} writes can be stepped through.`));
@@ -221,7 +246,7 @@ function stepper(drawing: Drawing, total: number, views: Map<string, NodeView>, 
   const lastB = button("Last", "last");
   const counter = el("span", "drawing-step-count");
   group.append(counter);
-  if (first !== null && first <= total) button(`Go to step ${first}`, "difference");
+  if (first !== null && first <= total) button(`Go to the first difference (step ${first})`, "difference");
   const live = el("div", "drawing-step-words");
   live.setAttribute("aria-live", "polite");
   box.append(group, live);
@@ -231,16 +256,18 @@ function stepper(drawing: Drawing, total: number, views: Map<string, NodeView>, 
   const show = (next: number): void => {
     k = Math.max(0, Math.min(total, next));
     const grads = gradsAt(drawing, k);
+    shown(grads);
     for (const [nid, v] of views) {
       const text = fmt(grads.get(nid) ?? null);
-      v.grad.textContent = clip(`grad ${text}`);
-      v.cell.textContent = text;
+      const line = clip(`grad ${text}`);
+      if (v.grad.textContent !== line) v.grad.textContent = line;
+      const cell = cells.get(nid);
+      if (cell && cell.textContent !== text) cell.textContent = text;
     }
     for (const nid of marked) {
       const v = views.get(nid);
       v?.group.classList.remove("drawing-node-written", "drawing-node-rule");
-      const tag = v?.group.querySelector(".drawing-tag");
-      if (tag) tag.textContent = "";
+      if (v) setTag(v, "");
     }
     marked = [];
     const write = k > 0 ? trace.steps[k - 1] : null;
@@ -248,14 +275,12 @@ function stepper(drawing: Drawing, total: number, views: Map<string, NodeView>, 
       if (write.rule !== null && write.rule !== write.node) {
         const r = views.get(write.rule);
         r?.group.classList.add("drawing-node-rule");
-        const tag = r?.group.querySelector(".drawing-tag");
-        if (tag) tag.textContent = "its rule";
+        if (r) setTag(r, "its rule");
         marked.push(write.rule);
       }
       const w = views.get(write.node);
       w?.group.classList.add("drawing-node-written");
-      const tag = w?.group.querySelector(".drawing-tag");
-      if (tag) tag.textContent = write.rule === write.node ? "written by its own rule" : "grad written";
+      if (w) setTag(w, write.rule === write.node ? "written by its own rule" : "grad written");
       marked.push(write.node);
       if (w) reveal(scroller, w.group);
     }
