@@ -152,8 +152,14 @@ def edge_paths(page, **where: str) -> list[str]:
     return paths.evaluate_all("ps => ps.map(p => p.getAttribute('d'))")
 
 
+LOADED_RENDERER = ("() => performance.getEntriesByType('resource')"
+                   ".some(e => e.name.includes('/assets/drawing-'))")
+
+
 def test_a_value_used_twice_has_two_distinct_edges_and_every_number_is_shown(page):
+    assert not page.evaluate(LOADED_RENDERER)  # a problem page does not pay for the renderer
     render(page, xy_plus_x())
+    assert page.evaluate(LOADED_RENDERER)
     # x*y + x: x goes into * and into +, two paths of different geometry, one per edge.
     from_x = edge_paths(page, **{"from": "n2"})
     assert len(from_x) == 2 and from_x[0] != from_x[1]

@@ -188,6 +188,10 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   const caption = el("figcaption", "drawing-caption");
   caption.append(el("code", undefined, drawing.title ? `draw(${drawing.title})` : "draw(…)"));
   const scroller = el("div", "drawing-scroll");
+  // Keyboard users can pan a large figure too (arrow keys once it has focus).
+  scroller.tabIndex = 0;
+  scroller.setAttribute("role", "group");
+  scroller.setAttribute("aria-label", "The graph drawn; the table below says the same");
   const { svg, views } = figureSvg(drawing, id);
   scroller.append(svg);
   figure.append(caption, scroller);
@@ -207,6 +211,9 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   if (trace) root.append(stepper(drawing, trace.steps.length, views, cells, gradHead, scroller, (g) => (gradNow = g)));
   root.append(figure, wrap);
   parent.append(root);
+  // A figure larger than its box opens on the output, where backward() starts.
+  const output = views.get(drawing.output);
+  if (output && scroller.scrollWidth > scroller.clientWidth) reveal(scroller, output.group);
 }
 
 function stepper(

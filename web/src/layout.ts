@@ -18,7 +18,7 @@ export const NODE_H = 62;
 const GAP_X = 70;
 const GAP_Y = 16;
 const DUMMY_H = 6;
-const MARGIN = 12;
+const MARGIN = 18; // room for a tag above a top node
 const SWEEPS = 6;
 /** At most this many dummy items: past it the longest edges run in lanes below the graph. */
 const DUMMY_BUDGET = 3000;
@@ -304,6 +304,6 @@ export function layoutGraph(ids: string[], edges: { from: string; to: string }[]
     return { index: c.edge.index, from: c.edge.from, to: c.edge.to, d, back: c.back };
   });
   const width = colX(Math.max(0, layers.length - 1)) + NODE_W + MARGIN;
-  const height = (Number.isFinite(bottom) ? bottom - top : 0) + 2 * MARGIN + 30 + (laneEnds.length ? 14 + laneEnds.length * LANE_GAP : 0);
+  const height = (Number.isFinite(bottom) ? bottom - top : 0) + 2 * MARGIN + (laneEnds.length ? 14 + laneEnds.length * LANE_GAP : 0);
   return { nodes, edges: placedEdges, width, height };
 }
