@@ -132,7 +132,7 @@ EDGE_CLEAR_OF_NODES = """() => {
     const bad = [];
     for (const path of document.querySelectorAll('#drawing-test .drawing-edge')) {
         const length = path.getTotalLength();
-        for (let s = 0; s <= length; s += 3) {
+        for (let s = 0; s <= length; s += 4) {
             const p = path.getPointAtLength(s);
             const inside = r => p.x > r.x + 1 && p.x < r.x + r.width - 1
                 && p.y > r.y + 1 && p.y < r.y + r.height - 1;
@@ -297,6 +297,25 @@ def test_a_medium_graph_keeps_every_edge_clear_of_the_nodes(page):
     expect(grads[1]).to_have_text("0")
     page.get_by_role("button", name="Next").click()
     expect(grads[1]).to_have_text("1")
+
+
+def test_a_value_used_all_along_a_loop_keeps_its_long_edges_clear_of_the_nodes(page):
+    # y = x; for _ in range(70): y = y*x + 1  (x feeds every step: edges spanning up to 140
+    # columns, more than the layout's budget of slots, so the longest run in lanes below)
+    nodes, edges = [], []
+    count = 70
+    for i in range(count):  # ids from the output: n(2i) = the +, n(2i+1) = the *
+        plus, times = f"n{2 * i}", f"n{2 * i + 1}"
+        nodes += [node(plus, "y" if i == 0 else None, "+", i, 1), node(times, None, "*", i, 1)]
+        inner = f"n{2 * i + 2}"  # the previous y: the next + in, or x itself at the start
+        edges += [edge(times, plus), edge(inner, times), edge(f"n{2 * count}", times)]
+    nodes.append(node(f"n{2 * count}", "x", None, 2, 9))
+    drawing = checked({"title": "y", "nodes": nodes, "edges": edges, "output": "n0",
+                       "truncated": False, "note": None})
+    render(page, drawing)
+    assert page.locator("#drawing-test .drawing-edge").count() == len(edges)
+    assert page.evaluate(EDGE_CLEAR_OF_NODES) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
 
 
 @pytest.mark.parametrize("width", [1280, 420])
