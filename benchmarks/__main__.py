@@ -43,7 +43,7 @@ SITE_ROWS = [
     ("cold_first_verdict", "bare_boot_cold", "ms", 0.35, "cold visit: load -> first report rendered"),
     ("returning_first_verdict", "bare_boot_returning", "ms", 0.2, "returning visit: load -> first report"),
     ("warm_rerun", "bare_worker_rerun", "ms", 2.5, "warm re-run: click -> report rendered"),
-    ("warm_play", "bare_worker_play", "ms", None, "playground Run (warm): click -> console output"),
+    ("warm_play", "bare_worker_play", "ms", 1.5, "playground Run (warm): click -> console output"),
     ("stop_isolated", None, "ms", None, "Stop -> verdict, interrupt (target 50 ms)"),
     ("next_run_isolated", "warm_rerun", "ms", None, "after Stop (isolated): next run -> verdict"),
     ("stop_plain", "snapshot_restore", "ms", None, "Stop -> verdict, worker replaced"),
@@ -52,6 +52,8 @@ SITE_ROWS = [
     ("bytes_cold", "bytes_bare_gzip", "bytes", 1.5, "cold visit bytes vs bare Pyodide gzip"),
     ("bytes_cold", "bytes_bare_br", "bytes", None, "cold visit bytes vs bare Pyodide brotli"),
     ("bytes_return", None, "bytes", None, "return visit bytes (target < 50 KB)"),
+    ("draw_500", "warm_play", "ms", None, "draw 500-node graph, vs the warm Run (target < 150 ms)"),
+    ("draw_500", "draw_10", "ms", None, "draw 500-node graph, vs a 10-node one"),
 ]
 
 

@@ -147,6 +147,8 @@ def measure(dist: Path, repeats: int, log: Callable[[str], None]) -> dict[str, A
                     bare.evaluate("([s, c]) => window.benchRun(s, c)", [TEXTBOOK, specs]) for _ in range(3)))
                 _warm_play(page, bare, out)
                 bare.close()
+                for key, value in _draw_times(page).items():
+                    out.setdefault(key, []).append(value)
                 # Returning visit: same profile, the service worker and HTTP cache are warm.
                 page.close()
                 page = ctx.new_page()
@@ -199,6 +201,34 @@ def _warm_play(page: Any, bare: Any, out: dict[str, list[float]]) -> None:
     script = json.dumps([{"kind": "script", "script": PLAY_SNIPPET}])
     out["bare_worker_play"].append(min(
         bare.evaluate("([s, c]) => window.benchRun(s, c)", [TEXTBOOK, script]) for _ in range(3)))
+
+
+def _draw_times(page: Any, repeats: int = 5) -> dict[str, float]:
+    """Median ms from handing a Drawing to renderDrawing until it is laid out and painted (the call,
+    then a frame): a 500-node MLP-shaped graph, and a 10-node one as the baseline. The renderer's
+    chunk is loaded once before timing (a cold load is the service worker's business)."""
+    import statistics
+
+    from test_site_drawing import mlp
+
+    big, small = mlp(6), mlp(1)
+    small["nodes"] = small["nodes"][:10]
+    kept = {n["id"] for n in small["nodes"]}
+    small["edges"] = [e for e in small["edges"] if e["from"] in kept and e["to"] in kept]
+    timed = """async d => {
+        const box = document.createElement('div');
+        document.querySelector('main').append(box);
+        const start = performance.now();
+        await window.gradlab.renderDrawing(box, d);
+        box.getBoundingClientRect();
+        await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+        const ms = performance.now() - start;
+        box.remove();
+        return ms;
+    }"""
+    page.evaluate(timed, small)  # loads the chunk
+    return {key: statistics.median(page.evaluate(timed, d) for _ in range(repeats))
+            for key, d in (("draw_500", big), ("draw_10", small))}
 
 
 def _set_code(page: Any, code: str) -> None:

@@ -4,6 +4,7 @@
 // browser tests and the benchmarks (and for a curious learner in the console).
 
 import { marks, type Timeline } from "./marks";
+import type { Drawing } from "./generated/play";
 import type { PlayResult, Report } from "./protocol";
 
 /** window.gradlab. Who reads what: tests/test_site.py (editorText, lastReport,
@@ -31,6 +32,8 @@ export interface GradlabHooks {
   readonly replacements: number;
   /** Where time went, ms since navigation: see marks.ts. */
   readonly marks: Readonly<Timeline>;
+  /** drawing.ts's renderDrawing, loaded on first use (tests/test_site_drawing.py, site_bench.py). */
+  renderDrawing(parent: HTMLElement, drawing: Drawing, options?: { onCompare?: () => void }): Promise<void>;
 }
 
 declare global {
@@ -59,6 +62,7 @@ export function installHooks(python: { readonly restoredFromSnapshot: boolean; r
       return python.replacements;
     },
     marks,
+    renderDrawing: async (...args) => (await import("./drawing")).renderDrawing(...args),
   };
   window.gradlab = hooks;
 }
