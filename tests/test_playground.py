@@ -18,6 +18,7 @@ from engine.playground import play
 
 SCHEMA = json.loads((REPO / "engine/schemas/play.schema.json").read_text())
 VALIDATOR = Draft202012Validator(SCHEMA)
+TEXTBOOK_SOURCE = (REPO / "hidden_tests/basic-ops/solutions/correct/micrograd_textbook.py").read_text()
 
 
 def run(source: str, scratch: str, **options) -> tuple[dict, list[tuple[str, str]]]:
@@ -460,3 +461,18 @@ def test_compare_uses_the_same_random_numbers_in_both_runs():
     result, _ = run(REFERENCE, scratch, compare=True)
     drawing = result["drawings"][0]
     assert drawing["nodes"][0]["data"] == drawing["reference"]["nodes"][0]["data"]
+
+
+def test_stepping_after_backward_already_ran_starts_from_zero_and_says_so():
+    scratch = ("x = Value(3.0)\ny = Value(2.0)\nout = x * y + x\nout.backward()\n"
+               "draw(out, steps=True)\nx.grad\n")
+    result, _ = run(TEXTBOOK_SOURCE, scratch)
+    [drawing] = result["drawings"]
+    assert drawing["steps"]["zeroed"] is True
+    assert result["echo"] == "3.0"  # one pass: dout/dx = y + 1, not 8 (two passes added)
+    x = next(n for n in drawing["nodes"] if n["label"] == "x")
+    assert x["grad"] == 3.0
+    assert [w["before"] for w in drawing["steps"]["steps"]][0] == 0.0
+    fresh, _ = run(TEXTBOOK_SOURCE, scratch.replace("out.backward()\n", ""))
+    assert fresh["drawings"][0]["steps"]["zeroed"] is False
+    assert fresh["drawings"][0]["steps"]["steps"] == drawing["steps"]["steps"]

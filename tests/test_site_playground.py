@@ -245,3 +245,54 @@ def test_open_in_playground_fills_the_scratch_editor_from_a_failed_visible_case_
     shared.wait_scratch_saved(scratch)
     result = shared.play()
     assert result["status"] == "ok" and len(result["drawings"]) == 1
+
+
+XY_PLUS_X = ("x = Value(3.0)\ny = Value(2.0)\nout = x * y + x\nout.backward()\n"
+             "draw(out, steps=True)\n")
+
+
+def test_draw_shows_the_learners_own_graph_with_both_uses_of_x_and_steps_through_backward(shared):
+    """End to end: the learner's class, read by Python's discovery, drawn by the page."""
+    result = shared.play(XY_PLUS_X)
+    [drawing] = result["drawings"]
+    labels = {n["id"]: n["label"] for n in drawing["nodes"]}
+    x = next(i for i, label in labels.items() if label == "x")
+    assert sum(e["from"] == x for e in drawing["edges"]) == 2  # x*y and + x
+    figure = shared.page.locator(".console .console-drawing")
+    expect(figure.locator("figcaption")).to_have_text("draw(out)")
+    paths = figure.locator(f'.drawing-edge[data-from="{x}"]').evaluate_all(
+        "ps => ps.map(p => p.getAttribute('d'))")
+    assert len(paths) == 2 and paths[0] != paths[1]  # two edges, drawn apart
+    writes = drawing["steps"]["steps"]
+    # textbook backward: out.grad = 1, then the + rule (x*y and x), then the * rule (x and y)
+    assert len(writes) == 5
+    count = figure.locator(".drawing-step-count")
+    expect(count).to_have_text(f"Step 0 of {len(writes)}")
+    figure.get_by_role("button", name="Last").click()
+    expect(count).to_have_text(f"Step {len(writes)} of {len(writes)}")
+    expect(figure.locator(f'g[data-node="{x}"] .drawing-grad')).to_have_text("grad 3")  # y + 1
+
+
+def test_compare_runs_the_reference_engine_and_marks_the_first_step_that_differs(browser, isolated_url):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
+    try:
+        site = Playground(ctx.new_page(), isolated_url)
+        # `=` instead of `+=` in __mul__ only: x's grad from `+ x` is overwritten by the * rule.
+        site.set_code(TEXTBOOK.replace("            self.grad += other.data * out.grad",
+                                       "            self.grad = other.data * out.grad"))
+        site.play(XY_PLUS_X)
+        figure = site.page.locator(".console .console-drawing")
+        site.page.evaluate("() => { window.gradlab.lastPlay = null; }")
+        figure.get_by_role("button", name="Compare with the reference engine").click()
+        compared = site.wait_played()
+        [drawing] = compared["drawings"]
+        assert drawing["reference"] is not None
+        mine = [(w["before"], w["after"]) for w in drawing["steps"]["steps"]]
+        theirs = [(w["before"], w["after"]) for w in drawing["reference"]["steps"]["steps"]]
+        first = next(i for i, pair in enumerate(zip(mine, theirs, strict=False), 1) if pair[0] != pair[1])
+        expect(site.page.locator(".console .drawing-compare-summary")).to_have_text(
+            f"First difference at step {first}.")
+        x = next(n["id"] for n in drawing["nodes"] if n["label"] == "x")
+        expect(site.page.locator(f'.console g[data-node="{x}"] .drawing-grad')).to_have_text("grad 2")
+    finally:
+        ctx.close()

@@ -86,6 +86,7 @@ def record_backward(value: Any, graph: Graph, sources: errors.Sources) -> dict[s
     """Run ``value.backward()`` and return a backward_trace (play.schema.json): every write to
     a drawn node's grad, in order (the first ``MAX_STEPS``; backward still runs to its end).
     An exception in backward is the trace's ``error``; the steps before it are kept."""
+    zeroed = _zero_grads(graph.nodes)
     recorder = _Recorder(graph)
     classes = list({_id(type(n)): type(n) for n in graph.nodes}.values())
     classes = [c for c in classes if c.__flags__ & (1 << 9)]  # heap types: ours to patch
@@ -105,4 +106,20 @@ def record_backward(value: Any, graph: Graph, sources: errors.Sources) -> dict[s
                 type.__delattr__(klass, "__setattr__")
             else:
                 type.__setattr__(klass, "__setattr__", saved[klass])
-    return {"steps": recorder.steps, "truncated": recorder.truncated, "error": error}
+    return {"steps": recorder.steps, "truncated": recorder.truncated, "error": error,
+            "zeroed": zeroed}
+
+
+def _zero_grads(nodes: list[Any]) -> bool:
+    """Set every drawn node's grad to 0 when any is not 0 (``out.backward()`` already ran, as in
+    ``out.backward(); draw(out, steps=True)``): a second backward() would add to the first, and
+    the steps would show doubled numbers the learner's code never computes in one pass. Returns
+    whether it did."""
+    if all(reading(node, "grad") in (0, 0.0) for node in nodes):
+        return False
+    for node in nodes:
+        try:
+            node.grad = 0.0
+        except Exception:
+            pass  # a grad that cannot be set: its steps start from what it holds
+    return True

@@ -222,6 +222,7 @@ function stepper(
 ): HTMLElement {
   const trace = drawing.steps ?? { steps: [], truncated: false, error: null };
   const box = el("div", "drawing-steps");
+  if (trace.zeroed) box.append(el("p", "drawing-note", "backward() had already run on this graph, so its grads were set to 0 before stepping: the steps show one backward pass (a second one would add to the first)."));
   if (trace.truncated) box.append(el("p", "drawing-note", `backward() wrote more grads than were kept: only the first ${total} writes can be stepped through.`));
   if (trace.error) {
     box.append(el("p", "drawing-note drawing-error", `backward() raised ${trace.error.type}: ${trace.error.message}. The ${total} writes before it can be stepped through.`));

@@ -1,7 +1,6 @@
 // The playground's console: what the code printed (as it arrives, stdout and stderr in order),
 // then what the run left: the echoed last expression, a traceback trimmed to the learner's own
 // frames (each a link to its line), why it stopped, and each drawing.
-import { renderDrawing } from "./drawing";
 import type { OutputStream, PlayError, PlayFrame, PlayResult } from "./protocol";
 import { workerWasReplaced } from "./pyrunner";
 
@@ -73,10 +72,15 @@ export class PlayConsole {
       this.el.append(el("p", "console-note console-lost",
         "Python had to be restarted to stop it, so text printed just before it stopped may be missing."));
     }
-    for (const drawing of result.drawings) {
-      const box = el("div", "console-drawing");
-      this.el.append(box);
-      renderDrawing(box, drawing, onCompare ? { onCompare } : undefined);
+    if (result.drawings.length) {
+      // The renderer is its own chunk, fetched the first time something is drawn (precached for
+      // offline use): a visit that never calls draw() does not download it.
+      const boxes = result.drawings.map(() => this.el.appendChild(el("div", "console-drawing")));
+      void import("./drawing").then(({ renderDrawing }) => {
+        result.drawings.forEach((drawing, i) => renderDrawing(boxes[i], drawing, onCompare ? { onCompare } : undefined));
+      }, () => {
+        for (const box of boxes) box.append(el("p", "console-note console-error", "The drawing could not be shown: the page could not load its renderer. Reload the page and Run again."));
+      });
     }
     if (!this.el.childElementCount) this.el.append(el("p", "console-note", "Your code ran; it printed nothing."));
   }

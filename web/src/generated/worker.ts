@@ -187,6 +187,10 @@ export interface BackwardTraceMessage {
    * backward() raised: the steps before it are kept
    */
   error?: null | PlayErrorMessage;
+  /**
+   * the drawn nodes' grads were not all 0 when draw() was called (backward() had already run): they were set to 0 first, so the steps show one backward pass, not one added on top of another
+   */
+  zeroed?: boolean;
 }
 export interface GradWriteMessage {
   /**
