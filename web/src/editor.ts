@@ -39,7 +39,8 @@ const errorLine = StateField.define<DecorationSet>({
 const TAB_FOCUS_MS = 24 * 3600 * 1000;
 
 /** One Esc always frees Tab: it closes the completion popup (if open) AND lets the next Tab
- * (or Shift+Tab) leave the editor. Without this, the popup's own Esc took the first press. */
+ * (or Shift+Tab) leave the editor. Without this, the popup's own Esc took the first press. Put
+ * it before autocompletion() in an editor's extensions (same precedence: the first one wins). */
 export const escapeFreesTab: Extension = Prec.highest(keymap.of([{
   key: "Escape",
   run: (view) => {
@@ -95,13 +96,13 @@ export class CodeEditor {
 
   constructor(options: EditorOptions) {
     const extensions: Extension[] = [
+      escapeFreesTab, // first: autocompletion's Esc has the same (highest) precedence
       lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), foldGutter(),
       drawSelection(), dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(),
       ...editorLook, bracketMatching(), closeBrackets(),
       autocompletion(), rectangularSelection(), crosshairCursor(), highlightActiveLine(),
       highlightSelectionMatches(), search({ top: true }), indentUnit.of("    "), python(), errorLine,
       Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { options.onRun(); return true; } }])),
-      escapeFreesTab,
       keymap.of([
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap,
         ...completionKeymap, indentWithTab,

@@ -73,12 +73,14 @@ export class ProblemPage {
     // its own, the editor on the right never scrolls away. Narrow screens: one column (style.css).
     page.innerHTML = `
       <div class="pane pane-info">
-        <div class="tabs" role="tablist" aria-label="Problem and results">
-          <button type="button" role="tab" id="tab-problem" data-tab="problem" aria-controls="panel-problem" aria-selected="true">Problem</button>
-          <button type="button" role="tab" id="tab-results" data-tab="results" aria-controls="panel-results" aria-selected="false" tabindex="-1">Results</button>
+        <div class="pane-head">
+          <div class="tabs" role="tablist" aria-label="Problem and results">
+            <button type="button" role="tab" id="tab-problem" data-tab="problem" aria-controls="panel-problem" aria-selected="true">Problem</button>
+            <button type="button" role="tab" id="tab-results" data-tab="results" aria-controls="panel-results" aria-selected="false" tabindex="-1">Results</button>
+          </div>
+          <p class="crumbs"><a href="#/">All problems</a></p>
         </div>
         <section class="statement tabpanel" id="panel-problem" role="tabpanel" aria-labelledby="tab-problem" tabindex="0">
-          <p class="crumbs"><a href="#/">All problems</a></p>
           <div class="statement-body"></div>
         </section>
         <section class="results tabpanel" id="panel-results" role="tabpanel" aria-labelledby="tab-results" tabindex="0" hidden>
@@ -103,7 +105,8 @@ export class ProblemPage {
       </section>`;
     this.tabs = wireTabs(page.querySelector<HTMLElement>(".tabs")!);
     wireSplit(page.querySelector<HTMLElement>(".split")!, page.querySelector<HTMLElement>(".work")!);
-    const crumbs = page.querySelector<HTMLElement>(".crumbs")!;
+    const crumbs = page.querySelector<HTMLElement>(".crumbs")!; // above the tabs: always shown
+    const body = page.querySelector<HTMLElement>(".statement-body")!;
     const position = this.all.findIndex((p) => p.slug === this.problem.slug);
     if (this.all.length > 1 && position >= 0) {
       // The path: where this problem sits, and a way on (skipping ahead is always allowed).
@@ -115,9 +118,8 @@ export class ProblemPage {
       const next = this.all[position + 1];
       if (prev) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${prev.slug}`, textContent: `← ${prev.title}`, rel: "prev" }));
       if (next) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${next.slug}`, textContent: `Next: ${next.title} →`, rel: "next" }));
-      crumbs.after(nav);
+      body.before(nav);
     }
-    const body = page.querySelector<HTMLElement>(".statement-body")!;
     body.innerHTML = renderStatement(suite.problem.statement);
     if (suite.problem.hints?.length) {
       body.after(hintLadder(`${this.problem.slug}/problem`, suite.problem.hints, "Stuck? Hints for the whole problem, one at a time"));
