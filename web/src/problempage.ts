@@ -1,5 +1,6 @@
 // A problem page: statement, editor, Run/Stop, results. The learner's code is saved as they type.
 import { CodeEditor } from "./editor";
+import { fitBelowHeader } from "./fit";
 import { exposeEditor, reportShown } from "./hooks";
 import { runPressed, runRendered } from "./marks";
 import type { ProblemEntry, Report } from "./protocol";
@@ -26,6 +27,7 @@ export class ProblemPage {
   private pending: string | null = null;
   private conflict = false;
   private unwatch: () => void = () => {};
+  private unfit: () => void = () => {};
   private runButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private results!: HTMLElement;
@@ -43,6 +45,7 @@ export class ProblemPage {
     const suite = (await response.json()) as Suite;
     this.starter = suite.problem.starter;
     this.main.replaceChildren(this.layout(suite));
+    this.unfit = fitBelowHeader(this.main);
     const saved = this.slot.load();
     this.editor = new CodeEditor({
       parent: this.main.querySelector<HTMLElement>(".editor")!,
@@ -61,6 +64,7 @@ export class ProblemPage {
   dispose(): void {
     this.flush();
     this.unwatch();
+    this.unfit();
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     this.editor?.view.destroy();
