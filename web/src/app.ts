@@ -29,9 +29,24 @@ export function setPhase(phase: Phase, detail?: string): void {
   page?.onPhase(phase);
 }
 
+/** The skip link (first in Tab order): to the editor on a problem page, else to the content. Its
+ * `#main` would be taken as a route, so it moves focus itself. */
+function wireSkipLink(): void {
+  const link = document.querySelector<HTMLAnchorElement>("a.skip")!;
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    (main.querySelector<HTMLElement>(".cm-content") ?? main).focus();
+  });
+}
+
+function nameSkipLink(onProblem: boolean): void {
+  document.querySelector("a.skip")!.textContent = onProblem ? "Skip to the editor" : "Skip to main content";
+}
+
 async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
   page?.dispose();
   page = null;
+  nameSkipLink(false);
   const match = /^#\/p\/([a-z0-9-]+)/.exec(location.hash);
   const problem = match && index.problems.find((p) => p.slug === match[1]);
   if (match && !problem) {
@@ -46,6 +61,7 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
   document.title = `${problem.title} · Gradlab`;
   page = new ProblemPage(main, problem, runner, base, index.problems);
   await page.show();
+  nameSkipLink(true);
 }
 
 function wireExport(index: SiteIndex): void {
@@ -197,6 +213,7 @@ function watchForUpdates(runner: PyRunner): void {
 /** Show the page for `index`; `runner` is the Python worker main.ts has already started. */
 export async function start(index: SiteIndex, runner: PyRunner): Promise<void> {
   warnAboutStorage();
+  wireSkipLink();
   wireExport(index);
   showImportedNote();
   // Installing the service worker downloads and stores the whole site (about 9 MB on a first

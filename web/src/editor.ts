@@ -1,12 +1,12 @@
 // The code editor: CodeMirror 6 with Python, line numbers, bracket matching, search, undo,
 // Tab indents (Esc then Tab leaves the editor), Ctrl/Cmd+Enter runs the tests, Shift+Enter runs
-// the playground, and a marked error line.
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory, undo } from "@codemirror/commands";
+// the playground, and a marked error line. Its colours come from the page's CSS variables
+// (style.css), so it follows the colour scheme.
+import { autocompletion, clearSnippet, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory, simplifySelection, undo } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import {
-  bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, indentUnit,
-  syntaxHighlighting,
+  bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit, syntaxHighlighting,
 } from "@codemirror/language";
 import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
 import { EditorState, Prec, StateEffect, StateField, type Extension } from "@codemirror/state";
@@ -15,6 +15,7 @@ import {
   highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers,
   rectangularSelection,
 } from "@codemirror/view";
+import { classHighlighter } from "@lezer/highlight";
 
 const setErrorLine = StateEffect.define<number | null>();
 
@@ -34,6 +35,55 @@ const errorLine = StateField.define<DecorationSet>({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+/** How long Esc keeps Tab moving focus: until any other key is pressed (CodeMirror's own Esc
+ * gives 2 s, too short for some keyboard users; this is effectively "until the next key"). */
+const TAB_FOCUS_MS = 24 * 3600 * 1000;
+
+/** One Esc always frees Tab: it closes the completion popup (if open) AND lets the next Tab
+ * (or Shift+Tab) leave the editor. Without this, the popup's own Esc took the first press. Put
+ * it before autocompletion() in an editor's extensions (same precedence: the first one wins). */
+export const escapeFreesTab: Extension = Prec.highest(keymap.of([{
+  key: "Escape",
+  run: (view) => {
+    closeCompletion(view);
+    clearSnippet(view); // what Esc does otherwise: leave a snippet's fields, one cursor again
+    simplifySelection(view);
+    view.setTabFocusMode(TAB_FOCUS_MS);
+    return true;
+  },
+}]));
+
+/** The editors' colours, all from CSS variables (light and dark schemes): text, gutters,
+ * cursor, selection, popups (autocomplete, lint), the search panel. Syntax: `tok-*` classes. */
+export const editorLook: Extension[] = [
+  syntaxHighlighting(classHighlighter),
+  EditorView.theme({
+    "&": { color: "var(--fg)", backgroundColor: "var(--bg)" },
+    ".cm-content": { caretColor: "var(--fg)" },
+    ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+    "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection":
+      { backgroundColor: "var(--selection) !important" },
+    ".cm-gutters": { backgroundColor: "var(--panel)", color: "var(--muted)", borderRight: "1px solid var(--line)" },
+    ".cm-activeLine": { backgroundColor: "var(--active-line)" },
+    ".cm-activeLineGutter": { backgroundColor: "var(--active-line)", color: "var(--fg)" },
+    ".cm-selectionMatch": { backgroundColor: "var(--active-line)", outline: "1px solid var(--line-strong)" },
+    "&.cm-focused .cm-matchingBracket": { backgroundColor: "transparent", outline: "1px solid var(--line-strong)" },
+    "&.cm-focused .cm-nonmatchingBracket": { backgroundColor: "var(--bad-bg)" },
+    ".cm-searchMatch": { backgroundColor: "var(--match)", outline: "1px solid var(--line-strong)" },
+    ".cm-foldPlaceholder": { backgroundColor: "var(--panel)", border: "1px solid var(--line-strong)", color: "var(--muted)" },
+    ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--line-strong)" },
+    ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent)", color: "var(--on-accent)" },
+    ".cm-completionMatchedText": { textDecoration: "underline", fontWeight: "700" },
+    ".cm-completionDetail": { color: "inherit", opacity: "0.85" },
+    ".cm-panels": { backgroundColor: "var(--panel)", color: "var(--fg)" },
+    ".cm-panels.cm-panels-top": { borderBottom: "1px solid var(--line-strong)" },
+    ".cm-textfield": { backgroundColor: "var(--bg)", color: "var(--fg)", border: "1px solid var(--line-strong)" },
+    ".cm-button": { backgroundImage: "none", backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--line-strong)" },
+    ".cm-panel.cm-search [name=close]": { color: "var(--fg)" },
+    ".cm-tooltip-lint": { backgroundColor: "var(--panel)", color: "var(--fg)" },
+  }),
+];
+
 export interface EditorOptions {
   parent: HTMLElement;
   doc: string;
@@ -49,9 +99,10 @@ export class CodeEditor {
 
   constructor(options: EditorOptions) {
     const extensions: Extension[] = [
+      escapeFreesTab, // first: autocompletion's Esc has the same (highest) precedence
       lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), foldGutter(),
       drawSelection(), dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(),
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(), closeBrackets(),
+      ...editorLook, bracketMatching(), closeBrackets(),
       autocompletion(), rectangularSelection(), crosshairCursor(), highlightActiveLine(),
       highlightSelectionMatches(), search({ top: true }), indentUnit.of("    "), python(), errorLine,
       Prec.highest(keymap.of([

@@ -147,7 +147,10 @@ export function graphDetails(view: GraphView): HTMLDetailsElement {
       const scroller = document.createElement("div");
       scroller.className = "graph-scroll";
       scroller.append(drawing(view));
-      details.append(scroller, table(view));
+      const tableBox = document.createElement("div"); // a wide table scrolls, never the page
+      tableBox.className = "graph-table-scroll";
+      tableBox.append(table(view));
+      details.append(scroller, tableBox);
     }
   }, { once: false });
   return details;

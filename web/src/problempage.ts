@@ -2,6 +2,7 @@
 // learner's code is saved as they type.
 import { Autosave } from "./autosave";
 import { CodeEditor } from "./editor";
+import { fitBelowHeader } from "./fit";
 import { exposeEditor, reportShown } from "./hooks";
 import { runPressed, runRendered } from "./marks";
 import { Playground } from "./playground";
@@ -11,6 +12,8 @@ import { hintLadder } from "./hints";
 import { renderReport } from "./results";
 import { renderStatement } from "./statement";
 import { CodeSlot, recordResult } from "./store";
+import { wireSplit } from "./split";
+import { wireTabs, type Tabs } from "./tabs";
 import { showBanner } from "./ui";
 
 interface Suite {
@@ -23,9 +26,11 @@ export class ProblemPage {
   private slot: CodeSlot;
   private autosave: Autosave | null = null;
   private playground: Playground | null = null;
+  private unfit: () => void = () => {};
   private runButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private results!: HTMLElement;
+  private tabs!: Tabs;
   private starter = "";
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
@@ -39,6 +44,7 @@ export class ProblemPage {
     const suite = (await response.json()) as Suite;
     this.starter = suite.problem.starter;
     this.main.replaceChildren(this.layout(suite));
+    this.unfit = fitBelowHeader(this.main);
     const saved = this.slot.load();
     this.editor = new CodeEditor({
       parent: this.main.querySelector<HTMLElement>(".editor")!,
@@ -72,6 +78,7 @@ export class ProblemPage {
     this.flush();
     this.autosave?.dispose();
     this.playground?.dispose();
+    this.unfit();
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     this.editor?.view.destroy();
@@ -80,12 +87,26 @@ export class ProblemPage {
   private layout(suite: Suite): HTMLElement {
     const page = document.createElement("div");
     page.className = "problem";
+    // Wide screens: two panes filling the window; the left one (statement | results) scrolls on
+    // its own, the editor on the right never scrolls away. Narrow screens: one column (style.css).
     page.innerHTML = `
-      <section class="statement" aria-labelledby="problem-title">
-        <p class="crumbs"><a href="#/">All problems</a></p>
-        <div class="statement-body"></div>
-      </section>
-      <section class="work" aria-label="Your solution">
+      <div class="pane pane-info">
+        <div class="pane-head">
+          <div class="tabs" role="tablist" aria-label="Problem and results">
+            <button type="button" role="tab" id="tab-problem" data-tab="problem" aria-controls="panel-problem" aria-selected="true">Problem</button>
+            <button type="button" role="tab" id="tab-results" data-tab="results" aria-controls="panel-results" aria-selected="false" tabindex="-1">Results</button>
+          </div>
+          <p class="crumbs"><a href="#/">All problems</a></p>
+        </div>
+        <section class="statement tabpanel" id="panel-problem" role="tabpanel" aria-labelledby="tab-problem" tabindex="0">
+          <div class="statement-body"></div>
+        </section>
+        <section class="results tabpanel" id="panel-results" role="tabpanel" aria-labelledby="tab-results" tabindex="0" hidden>
+          <h2 id="results-title" class="visually-hidden">Results</h2>
+          <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
+        </section>
+      </div>
+      <section class="pane work" aria-label="Your solution">
         <div class="toolbar" role="toolbar" aria-label="Editor actions">
           <button type="button" class="run primary" aria-keyshortcuts="Control+Enter Meta+Enter">Run tests</button>
           <button type="button" class="stop" disabled>Stop</button>
@@ -93,15 +114,16 @@ export class ProblemPage {
           <button type="button" class="reset">Reset to starter code</button>
           <button type="button" class="download">Download my code</button>
         </div>
-        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents; press Esc, then Tab, to leave the editor.</p>
-        <div class="editor"></div>
-        <section class="playground" aria-label="Try it: scratch code and console"></section>
-        <section class="results" aria-labelledby="results-title">
-          <h2 id="results-title">Results</h2>
-          <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
+        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents. Esc, then Tab, leaves the editor (Shift+Tab goes back); any other key after Esc returns Tab to indenting.</p>
+        <div class="editor" id="editor-area"></div>
+        <div class="split" role="separator" tabindex="0" aria-orientation="horizontal" aria-label="Resize the editor and the playground (Up and Down arrows)" aria-controls="editor-area playground-area" aria-valuemin="20" aria-valuemax="85" aria-valuenow="55"></div>
+        <section class="playground" id="playground-area" aria-label="Try it: scratch code and console">
         </section>
       </section>`;
-    const crumbs = page.querySelector<HTMLElement>(".crumbs")!;
+    this.tabs = wireTabs(page.querySelector<HTMLElement>(".tabs")!);
+    wireSplit(page.querySelector<HTMLElement>(".split")!, page.querySelector<HTMLElement>(".work")!);
+    const crumbs = page.querySelector<HTMLElement>(".crumbs")!; // above the tabs: always shown
+    const body = page.querySelector<HTMLElement>(".statement-body")!;
     const position = this.all.findIndex((p) => p.slug === this.problem.slug);
     if (this.all.length > 1 && position >= 0) {
       // The path: where this problem sits, and a way on (skipping ahead is always allowed).
@@ -113,9 +135,8 @@ export class ProblemPage {
       const next = this.all[position + 1];
       if (prev) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${prev.slug}`, textContent: `← ${prev.title}`, rel: "prev" }));
       if (next) nav.append(Object.assign(document.createElement("a"), { href: `#/p/${next.slug}`, textContent: `Next: ${next.title} →`, rel: "next" }));
-      crumbs.after(nav);
+      body.before(nav);
     }
-    const body = page.querySelector<HTMLElement>(".statement-body")!;
     body.innerHTML = renderStatement(suite.problem.statement);
     if (suite.problem.hints?.length) {
       body.after(hintLadder(`${this.problem.slug}/problem`, suite.problem.hints, "Stuck? Hints for the whole problem, one at a time"));
@@ -155,6 +176,7 @@ export class ProblemPage {
     runPressed();
     const promise = this.runner.grade(this.problem, code);
     this.onPhase("running");
+    this.tabs.select("results"); // shown before anything is said in it: a hidden live region is silent
     this.results.innerHTML = this.runner.isReady
       ? `<p class="muted" role="status">Running the tests…</p>`
       : `<p class="muted" role="status">Python is starting; your tests will run as soon as it is ready.</p>`;
