@@ -18,6 +18,16 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
   return node;
 }
 
+/** Append `text` to `parent`, with each `backquoted` part as a code element (Python's notes name
+ * attributes that way), never as HTML. */
+function withCode<T extends HTMLElement>(parent: T, text: string): T {
+  text.split("`").forEach((part, i) => {
+    if (!part) return;
+    parent.append(i % 2 ? el("code", undefined, part) : document.createTextNode(part));
+  });
+  return parent;
+}
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -182,7 +192,7 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   const notes: string[] = [];
   if (drawing.note) notes.push(drawing.note);
   if (drawing.truncated) notes.push(`The graph has more nodes than drawn: only the ${drawing.nodes.length} found first from the output are shown.`);
-  for (const text of notes) root.append(el("p", "drawing-note", text));
+  for (const text of notes) root.append(withCode(el("p", "drawing-note"), text));
 
   const figure = el("figure", "drawing-figure");
   const caption = el("figcaption", "drawing-caption");
