@@ -217,7 +217,7 @@ def _draw_times(page: Any, repeats: int = 5) -> dict[str, float]:
     small["edges"] = [e for e in small["edges"] if e["from"] in kept and e["to"] in kept]
     timed = """async d => {
         const box = document.createElement('div');
-        document.querySelector('main').append(box);
+        document.querySelector('.playground .console').append(box);  // where draw() puts it
         const start = performance.now();
         await window.gradlab.renderDrawing(box, d);
         box.getBoundingClientRect();

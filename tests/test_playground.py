@@ -472,7 +472,7 @@ def test_stepping_after_backward_already_ran_starts_from_zero_and_says_so():
     assert result["echo"] == "3.0"  # one pass: dout/dx = y + 1, not 8 (two passes added)
     x = next(n for n in drawing["nodes"] if n["label"] == "x")
     assert x["grad"] == 3.0
-    assert [w["before"] for w in drawing["steps"]["steps"]][0] == 0.0
+    assert drawing["steps"]["steps"][0]["before"] == 0.0
     fresh, _ = run(TEXTBOOK_SOURCE, scratch.replace("out.backward()\n", ""))
     assert fresh["drawings"][0]["steps"]["zeroed"] is False
     assert fresh["drawings"][0]["steps"]["steps"] == drawing["steps"]["steps"]

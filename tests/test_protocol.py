@@ -189,7 +189,7 @@ def test_the_worker_plays_and_its_answer_and_output_are_schema_valid_messages():
     assert result["status"] == "ok" and len(result["drawings"]) == 1
 
 
-def test_warm_up_also_plays_the_kept_code(mini_suite, monkeypatch):
+def test_the_playground_warm_up_plays_the_kept_code(mini_suite, monkeypatch):
     version = browser.add_suite(json.dumps(mini_suite))
     message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],
                           "suiteVersion": version, "source": REFERENCE, "known": {}})
@@ -200,9 +200,28 @@ def test_warm_up_also_plays_the_kept_code(mini_suite, monkeypatch):
                         lambda m, *rest: played.append((json.loads(m), json.loads(real_play(m, *rest)))))
     browser.keep_warm_up(message)
     browser.warm_up()
+    assert played == []  # grading only: the playground waits for the engine's files
+    browser.warm_up_play()
     [(sent, result)] = played
     assert sent["source"] == REFERENCE and sent["scratch"] == "a = 1"
     assert result["status"] == "ok"
+
+
+def test_the_playground_is_imported_on_first_use_and_kept_clean_afterwards():
+    """Left out of the build's snapshot, the playground is imported by the first play, before
+    any learner code runs; the baseline then includes it, so what a play changes in it is
+    undone like anything else."""
+    import sys
+    for name in [n for n in sys.modules if n.startswith("engine.playground")]:
+        del sys.modules[name]
+    browser.mark_clean()
+    scratch = "import engine.playground.console as c\nc.OUTPUT_LIMIT = 5\nprint('x')\n"
+    result = json.loads(browser.play(json.dumps({**GOOD_PLAY, "scratch": scratch}),
+                                     lambda s, t: None, lambda i, t: None, lambda: "timeout"))
+    assert result["status"] == "ok"
+    assert browser.clean_state() == "restored"
+    import engine.playground.console as console
+    assert console.OUTPUT_LIMIT == 200_000
 
 
 def test_code_that_patches_the_judges_modules_cannot_pass_in_the_browser(basic_suite):

@@ -112,6 +112,7 @@ def mlp(examples: int) -> dict:
 def page(context, isolated_url):
     site = Site(context.new_page(), isolated_url)
     site.page.wait_for_function("() => !!window.gradlab")
+    site.page.wait_for_selector(".playground .console")  # where draw() puts its figures
     return site.page
 
 
@@ -119,7 +120,7 @@ def render(page, drawing: dict, compare: bool = False) -> None:
     page.evaluate("""async ([d, compare]) => {
         const box = document.createElement('div');
         box.id = 'drawing-test';
-        document.querySelector('main').append(box);
+        document.querySelector('.playground .console').append(box);  // where draw() puts it
         window.compared = 0;
         const options = compare ? { onCompare: () => window.compared++ } : undefined;
         await window.gradlab.renderDrawing(box, d, options);

@@ -35,7 +35,7 @@ def open_page(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(120_000)
         page.goto(f"{isolated_url}#/p/basic-ops")
-        expect(page.locator(".cm-content")).to_be_visible()
+        expect(page.locator(".editor .cm-content")).to_be_visible()
         return page
 
     yield open_
@@ -44,11 +44,11 @@ def open_page(browser, isolated_url):
 
 
 def editor_box(page) -> dict:
-    return page.locator(".cm-editor").bounding_box()
+    return page.locator(".editor .cm-editor").bounding_box()
 
 
 def editor_top_in_page(page) -> float:
-    return page.evaluate("() => document.querySelector('.cm-editor').getBoundingClientRect().top + scrollY")
+    return page.evaluate("() => document.querySelector('.editor .cm-editor').getBoundingClientRect().top + scrollY")
 
 
 def overflow(page) -> tuple[int, int]:
@@ -56,7 +56,7 @@ def overflow(page) -> tuple[int, int]:
 
 
 def set_code(page, code: str) -> None:
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)
 
@@ -191,11 +191,11 @@ CONTRAST_JS = "() => {" + HELPERS + """
     summaryPass: '.summary-pass', summaryFail: '.summary-fail', diagnosis: '.diagnosis p',
     primaryButton: 'button.run', button: 'button.reset', headerButton: '#export',
     editorText: '.cm-line', lineNumber: '.cm-gutterElement:not(.cm-activeLineGutter)',
-    keyword: '.cm-content .tok-keyword', string: '.cm-content .tok-string', number: '.cm-content .tok-number',
-    comment: '.cm-content .tok-comment', definition: '.cm-content .tok-definition',
-    className: '.cm-content .tok-className', playground: '.playground p' })) out[name] = text(sel);
+    keyword: '.editor .cm-content .tok-keyword', string: '.editor .cm-content .tok-string', number: '.editor .cm-content .tok-number',
+    comment: '.editor .cm-content .tok-comment', definition: '.editor .cm-content .tok-definition',
+    className: '.editor .cm-content .tok-className', playground: '.playground p' })) out[name] = text(sel);
   out.buttonBorder = border('button.reset');
-  out.editorBorder = border('.cm-editor');
+  out.editorBorder = border('.editor .cm-editor');
   out.paneBorder = border('.pane-info');
   const probe = document.createElement('span');
   probe.style.color = 'var(--focus)';
@@ -203,7 +203,7 @@ CONTRAST_JS = "() => {" + HELPERS + """
   out.focus = ratio(rgb(getComputedStyle(probe).color), background(document.body));
   probe.remove();
   out.pageLuminance = lum(rgb(getComputedStyle(document.documentElement).backgroundColor));
-  out.editorLuminance = lum(background(one('.cm-content')));
+  out.editorLuminance = lum(background(one('.editor .cm-content')));
   return out;
 }"""
 
@@ -234,7 +234,7 @@ def test_both_colour_schemes_keep_wcag_contrast(open_page, scheme):
            if value < (3 if name in UI_PARTS else 4.5)}
     assert not low, low
     # the completion popup: its selected entry is readable too
-    page.locator(".cm-content").click()
+    page.locator(".editor .cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type("\nPoi")
     selected = page.locator(".cm-tooltip-autocomplete li[aria-selected]")
@@ -264,7 +264,7 @@ def test_keyboard_skip_link_header_actions_and_one_escape_leaves_the_editor(open
             break
         page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
-    expect(page.locator(".cm-content")).to_be_focused()
+    expect(page.locator(".editor .cm-content")).to_be_focused()
     assert page.evaluate("() => location.hash") == "#/p/basic-ops"  # the skip link is no route
     # completion open: ONE Esc closes it and the next Tab leaves the editor
     page.keyboard.press("Control+End")
@@ -278,8 +278,8 @@ def test_keyboard_skip_link_header_actions_and_one_escape_leaves_the_editor(open
     assert page.evaluate("() => window.gradlab.editorText()").endswith("\nVal")  # Tab inserted nothing
     # back in the editor, Tab indents again (Esc only frees the next Tab)
     page.keyboard.press("Shift+Tab")
-    expect(page.locator(".cm-content")).to_be_focused()
+    expect(page.locator(".editor .cm-content")).to_be_focused()
     page.keyboard.press("End")
     page.keyboard.press("Tab")
-    expect(page.locator(".cm-content")).to_be_focused()
+    expect(page.locator(".editor .cm-content")).to_be_focused()
     expect(page.locator(".editor-help")).to_contain_text("Esc, then Tab, leaves the editor")

@@ -253,6 +253,7 @@ XY_PLUS_X = ("x = Value(3.0)\ny = Value(2.0)\nout = x * y + x\nout.backward()\n"
 
 def test_draw_shows_the_learners_own_graph_with_both_uses_of_x_and_steps_through_backward(shared):
     """End to end: the learner's class, read by Python's discovery, drawn by the page."""
+    shared.set_code(TEXTBOOK)  # other tests on this page change it
     result = shared.play(XY_PLUS_X)
     [drawing] = result["drawings"]
     labels = {n["id"]: n["label"] for n in drawing["nodes"]}
@@ -293,6 +294,8 @@ def test_compare_runs_the_reference_engine_and_marks_the_first_step_that_differs
         expect(site.page.locator(".console .drawing-compare-summary")).to_have_text(
             f"First difference at step {first}.")
         x = next(n["id"] for n in drawing["nodes"] if n["label"] == "x")
+        figure.get_by_role("button", name="Last").click()
+        # the * rule overwrote the 1 that + had given x: 2, where the reference has 3
         expect(site.page.locator(f'.console g[data-node="{x}"] .drawing-grad')).to_have_text("grad 2")
     finally:
         ctx.close()

@@ -32,7 +32,6 @@ from engine.grading.wording import (
     load_timeout_error,
     load_timeout_message,
 )
-from engine.playground import play as run_play
 
 _suites: dict[str, dict[str, Any]] = {}
 
@@ -178,19 +177,40 @@ def keep_warm_up(message_json: str) -> None:
 
 
 def warm_up() -> None:
-    """Grade the remembered run and drop the report, then play its code with ``a = 1`` as the
-    scratch code. A restored interpreter runs its first grading several times slower than later
-    ones (the browser compiles the wasm behind each Python feature the first time it is used);
-    the worker calls this while idle, so the learner's first Run is as quick as any other."""
+    """Grade the remembered run and drop the report. A restored interpreter runs its first
+    grading several times slower than later ones (the browser compiles the wasm behind each
+    Python feature the first time it is used); the worker calls this while idle, so the
+    learner's first Run is as quick as any other."""
     for message_json in _warm_up:
         run(message_json, lambda index, limit: None, lambda: "timeout")
+    if _warm_up:
+        mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
+
+
+def warm_up_play() -> None:
+    """Play the remembered run's code with ``a = 1`` as the scratch code and drop the result:
+    imports the playground and warms it, as ``warm_up`` does for grading. The worker calls it
+    while idle once the engine's files are unpacked (the playground is imported from them)."""
+    for message_json in _warm_up:
         message = json.loads(message_json)
         play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
                          "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
                          "compare": False}),
              lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
     if _warm_up:
-        mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
+        mark_clean()
+
+
+def _playground() -> Callable[..., dict[str, Any]]:
+    """``engine.playground.play``, imported on first use: it is left out of the build's memory
+    snapshot (34 KB less for a first visit to download; see benchmarks/README.md). Called
+    before any learner code of the play runs, right after the last run was undone, so the
+    interpreter then is the clean one plus the playground: it becomes the baseline."""
+    if "engine.playground.run" not in sys.modules:
+        import engine.playground.run  # noqa: F401
+        mark_clean()
+    from engine.playground import play as run_play
+    return run_play
 
 
 class TamperedInterpreter(RuntimeError):
@@ -369,7 +389,7 @@ def play(message_json: str, emit: Callable[[str, str], None],
     _state["clean"] = "replace"  # until the run ends and is undone
     result: dict[str, Any] | None = None
     try:
-        result = run_play(message["source"], message["scratch"], emit=emit,
+        result = _playground()(message["source"], message["scratch"], emit=emit,
                           compare=message["compare"],
                           on_start=lambda: case_start(0, message["timeLimit"]),
                           interrupt_reason=interrupt_reason, memory_exhausted=memory_exhausted)

@@ -12,6 +12,7 @@ their own ``__setattr__`` back in a ``finally``, whatever happens.
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 from collections.abc import Callable
 from types import FunctionType
 from typing import Any
@@ -118,8 +119,6 @@ def _zero_grads(nodes: list[Any]) -> bool:
     if all(reading(node, "grad") in (0, 0.0) for node in nodes):
         return False
     for node in nodes:
-        try:
+        with suppress(Exception):  # a grad that cannot be set: its steps start from what it holds
             node.grad = 0.0
-        except Exception:
-            pass  # a grad that cannot be set: its steps start from what it holds
     return True

@@ -70,11 +70,20 @@ async function boot(): Promise<void> {
   // The engine is a pure-Python wheel: unpacking it is one call, no micropip needed. After a
   // snapshot restore its modules are already in memory (imported and warmed up at build time);
   // the files are only for anything read lazily, so they are unpacked once the first run is
-  // done (or after a second of idling), not while the learner waits for a verdict.
+  // done (or after a second of idling), not while the learner waits for a verdict. The
+  // playground is one such: left out of the snapshot (smaller to download), imported from the
+  // files the first time, so once they are here it is warmed up too while the learner reads.
   const bytes = await wheel;
   unpackEngine = () => {
     unpackEngine = null;
     py.unpackArchive(bytes, "wheel");
+    setTimeout(() => {
+      try {
+        if (browser && !busy && !queue.length) browser.warm_up_play();
+      } catch (error) {
+        console.warn("playground warm-up failed (no harm done):", error);
+      }
+    }, 0);
   };
   if (restored) setTimeout(() => unpackEngine?.(), 1000);
   else unpackEngine();
@@ -171,6 +180,7 @@ async function handlePlay(play: PlayMessage): Promise<void> {
   try {
     await booting;
     clearInterrupt();
+    unpackEngine?.(); // the playground is imported from the engine's files
     const caseStart = (index: number, timeLimit: number) =>
       post({ v: 1, type: "case-start", runId: play.runId, index, timeLimit });
     const emit = (stream: OutputStream, text: string) =>
