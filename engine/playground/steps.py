@@ -12,8 +12,8 @@ their own ``__setattr__`` back in a ``finally``, whatever happens.
 from __future__ import annotations
 
 import sys
-from contextlib import suppress
 from collections.abc import Callable
+from contextlib import suppress
 from types import FunctionType
 from typing import Any
 
