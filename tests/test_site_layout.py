@@ -48,7 +48,8 @@ def editor_box(page) -> dict:
 
 
 def editor_top_in_page(page) -> float:
-    return page.evaluate("() => document.querySelector('.editor .cm-editor').getBoundingClientRect().top + scrollY")
+    return page.evaluate(
+        "() => document.querySelector('.editor .cm-editor').getBoundingClientRect().top + scrollY")
 
 
 def overflow(page) -> tuple[int, int]:
@@ -191,7 +192,8 @@ CONTRAST_JS = "() => {" + HELPERS + """
     summaryPass: '.summary-pass', summaryFail: '.summary-fail', diagnosis: '.diagnosis p',
     primaryButton: 'button.run', button: 'button.reset', headerButton: '#export',
     editorText: '.cm-line', lineNumber: '.cm-gutterElement:not(.cm-activeLineGutter)',
-    keyword: '.editor .cm-content .tok-keyword', string: '.editor .cm-content .tok-string', number: '.editor .cm-content .tok-number',
+    keyword: '.editor .cm-content .tok-keyword', string: '.editor .cm-content .tok-string',
+    number: '.editor .cm-content .tok-number',
     comment: '.editor .cm-content .tok-comment', definition: '.editor .cm-content .tok-definition',
     className: '.editor .cm-content .tok-className', playground: '.playground p' })) out[name] = text(sel);
   out.buttonBorder = border('button.reset');
