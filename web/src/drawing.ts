@@ -205,6 +205,16 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   const { svg, views } = figureSvg(drawing, id);
   scroller.append(svg);
   figure.append(caption, scroller);
+  // A figure a little wider than its box is shrunk to fit (down to 70 %: text stays readable);
+  // a bigger one keeps its size and scrolls.
+  requestAnimationFrame(() => {
+    const natural = Number(svg.getAttribute("width"));
+    const room = scroller.clientWidth - 2;
+    if (room > 0 && natural > room && room / natural >= 0.7) {
+      svg.setAttribute("height", String(Math.round(Number(svg.getAttribute("height")) * room / natural)));
+      svg.setAttribute("width", String(room));
+    }
+  });
 
   const trace = drawing.steps ?? null;
   let gradNow: Map<string, Reading> | null = null;
