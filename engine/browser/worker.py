@@ -76,9 +76,11 @@ _LISTS = {"sys.path": sys.path, "sys.meta_path": sys.meta_path,
 
 def _same(current: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> bool:
     """Whether a namespace still holds exactly these objects (by identity, in C: no learner
-    ``__eq__`` is ever called)."""
-    return (len(current) == len(keys) and all(map(_is, current, keys))
-            and all(map(_is, current.values(), values)))
+    ``__eq__`` is ever called). The values alone, in order, decide: a dict keeps insertion
+    order, so a key deleted or added (even one put back) moves every value after it, and the
+    same values in the same order under other names cannot come from assignments. Half the
+    work of also comparing the keys: this runs over ~10,000 entries after every run."""
+    return len(current) == len(keys) and all(map(_is, current.values(), values))
 
 
 class _Baseline:
@@ -238,8 +240,10 @@ class BrowserExecutor:
         self.crashed: set[str] = set()  # ids of cases that crashed Python (an earlier worker)
         self.not_run_after_crash: set[str] = set()
         self.out_of_memory = False  # a MemoryError: the heap may be unusable for the next run
+        self.restored = True  # no learner code has run since the interpreter was last restored
 
     def observe(self, source: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
+        self.restored = False
         try:
             return self._observe(source, cases)
         finally:
@@ -248,7 +252,8 @@ class BrowserExecutor:
             # (``math.isclose = lambda *a, **k: True``) is undone before a verdict is reached.
             # The CLI needs no such step: there, observing and judging are separate processes.
             baseline = _state["baseline"]
-            if baseline is not None and not baseline.restore():
+            self.restored = baseline is None or baseline.restore()
+            if not self.restored:
                 raise TamperedInterpreter(
                     "your code changed Python in a way that cannot be undone, so it cannot be "
                     "graded here; remove what patches Python's own modules or classes")
@@ -372,7 +377,9 @@ def run(message_json: str, case_start: Callable[[int, float], None],
         text = json.dumps(report.to_dict())
     finally:
         baseline = _state["baseline"]
-        restored = baseline.restore() if baseline is not None else True
+        # Each observe() restores as it ends (before judging): again only if that failed or
+        # something ran since (a report is built from plain data; no learner code runs in it).
+        restored = executor.restored or baseline is None or baseline.restore()
         _state["clean"] = "restored" if restored and not executor.out_of_memory else "replace"
     return text
 
