@@ -190,7 +190,8 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
             "its inputs, as if it assigned `grad` instead of adding to it",
             f"{where}, `{node_id}`'s grad was {_n(got)}, one use's share; the two uses add up "
             f"to {_n(expected)}")
-    side = "both" if both else "left" if inputs.index(node_id) == 0 else "right"
+    side = "both" if both else "only" if len(inputs) == 1 else "left" \
+        if inputs.index(node_id) == 0 else "right"
     other = next((probe.expected(i, "data") for i in inputs if i != node_id and i in probe.nodes),
                  None)
     if not _rule_ok(op, passed):
@@ -245,7 +246,8 @@ def _rule(probe: _Probe, op: str, side: str, node_id: str, got: float | None, ex
         return Measured("reuse", op, f"your `{op}` sends a wrong gradient when the same value is "
                         "both its inputs", f"{where}, `{node_id}`'s grad was {_n(got)}; it should "
                         f"be {_n(expected)}")
-    said = f"{where}, `{node_id}` (its {side} input) got {_n(got)}; it should get {_n(expected)}"
+    side = "" if side == "only" else f" {side}"
+    said = f"{where}, `{node_id}` (its{side} input) got {_n(got)}; it should get {_n(expected)}"
     up = upstream if upstream is not None else 1.0
     if got is not None and op == "*" and other is not None and not _same(own, other) \
             and _same(got, own * up):
@@ -257,11 +259,11 @@ def _rule(probe: _Probe, op: str, side: str, node_id: str, got: float | None, ex
                         "not by 1", f"relu({_n(own)}) passed {_n(got)} back, {_n(own)} times the "
                         f"{_n(up)} it received; it should pass {_n(expected)} ({where})")
     if got is not None and _same(got, 0.0):
-        return Measured("rule", op, f"your `{op}` sends no gradient to its {side} input", said)
+        return Measured("rule", op, f"your `{op}` sends no gradient to its{side} input", said)
     if got is not None and _same(got, -expected):
-        return Measured("rule", op, f"your `{op}` sends its {side} input a gradient of the wrong "
+        return Measured("rule", op, f"your `{op}` sends its{side} input a gradient of the wrong "
                         "sign", said)
-    return Measured("rule", op, f"your `{op}` sends a wrong gradient to its {side} input", said)
+    return Measured("rule", op, f"your `{op}` sends a wrong gradient to its{side} input", said)
 
 
 def _shared(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | None:
