@@ -39,6 +39,8 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
             a = 0.5 if op in ("tanh", "sigmoid", "exp", "log") else 2.0
             add(f"{op} alone", _UNARY[op], {"a": a}, scale=False)
             add(f"{op} with upstream gradient", _UNARY[op], {"a": a})
+    if "relu" in ops:
+        add("relu of a small positive", "a.relu()", {"a": 0.5})
     if "relu" in ops and "+" in ops:
         add("relu at exactly 0", "(a + b).relu()", {"a": 2.0, "b": -2.0})
         add("relu of a negative", "(a + b).relu()", {"a": 1.0, "b": -3.0})
@@ -47,6 +49,16 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
             steps=["d = a * b"], scale=False)
         add("reused leaf in two operations", "a * b + a", {"a": 3.0, "b": 4.0}, scale=False)
         add("two different nodes with equal data", "a * b + c", {"a": 2.0, "b": 2.0, "c": 2.0},
+            scale=False)
+        # Each of d's two users reaches d first on some path: a backward that recurses without
+        # a topological order runs d's rule before the other user has added to d.grad.
+        add("intermediate used by two operations", "d * c + d * e",
+            {"a": 2.0, "b": 3.0, "c": 4.0, "e": 5.0}, steps=["d = a * b"], scale=False)
+        add("two different operations with equal data", "a * b + c * e",
+            {"a": 2.0, "b": 3.0, "c": 3.0, "e": 2.0}, scale=False)
+    if "*" in ops:
+        # Three levels: a backward that runs only the output's rule and its inputs' misses a * b.
+        add("a chain three deep", "a * b * e * f", {"a": 2.0, "b": 3.0, "e": 4.0, "f": 5.0},
             scale=False)
     return [{"name": name, "steps": steps, "expression": expression, "values": values}
             for name, steps, expression, values in probes]

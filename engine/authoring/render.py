@@ -59,9 +59,13 @@ def render_text(report: Report, title: str | None = None) -> str:
                 lines.extend("          | " + escape(o) for o in t.output.rstrip().split("\n")[:20])
     lines.append(f"{report.passed} of {report.total} passed")
     if report.diagnosis:
-        lines.append(f"This looks like: {one_line(report.diagnosis['mistake'])}")
+        # A known mistake is a name ("This looks like"); a measured one is what the probes saw.
+        lead = "What your code does" if report.diagnosis.get("basis") == "measured" \
+            else "This looks like"
+        lines.append(f"{lead}: {one_line(report.diagnosis['mistake'])}")
         if report.diagnosis.get("hint"):
             lines.append(f"  hint: {one_line(report.diagnosis['hint'])}")
+        lines.extend(f"  measured: {one_line(e)}" for e in report.diagnosis.get("evidence", []))
     return "\n".join(lines)
 
 

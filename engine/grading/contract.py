@@ -159,25 +159,34 @@ class Outcome:
 
     ``where`` is the localised kind of mistake when the learner's graph could be read
     ("backward * right"); ``wrong`` which recorded values were wrong (sorted labels), telling for
-    script cases, which have no graph. Known mistakes' outcomes are stored as tokens
-    (``to_token``), the suite's wire format: "pass", "error", "timeout", "fail",
-    "fail:@<where>" (which wins when both are known), "fail:=<label>,<label>"."""
+    script cases, which have no graph. ``measured`` is the wrong values themselves, rounded
+    ("a.grad=3,b.grad=-2"): a known mistake is named only when a learner's run measures the same
+    everywhere (``engine.grading.diagnose``), so the name cannot assert what their code does not
+    do. Known mistakes' outcomes are stored as tokens (``to_token``), the suite's wire format:
+    "pass", "error", "timeout", "fail", "fail:@<where>" (which wins when both are known),
+    "fail:=<label>,<label>", each fail form optionally followed by "#<measured>"."""
 
     status: Literal["pass", "fail", "error", "timeout"]
     where: str | None = None
     wrong: tuple[str, ...] | None = None
+    measured: str | None = None
 
     def to_token(self) -> str:
         if self.status != "fail":
             return self.status
+        tail = f"#{self.measured}" if self.measured is not None else ""
         if self.where is not None:
-            return f"fail:@{self.where}"
+            return f"fail:@{self.where}{tail}"
         if self.wrong is not None:
-            return "fail:=" + ",".join(self.wrong)
-        return "fail"
+            return "fail:=" + ",".join(self.wrong) + tail
+        return "fail" + tail
 
     @classmethod
     def from_token(cls, token: str) -> Outcome:
+        if token.startswith("fail") and "#" in token:
+            head, measured = token.split("#", 1)
+            found = cls.from_token(head)
+            return cls("fail", where=found.where, wrong=found.wrong, measured=measured)
         if token.startswith("fail:@"):
             return cls("fail", where=token[6:])
         if token.startswith("fail:="):
@@ -218,9 +227,16 @@ class GraphView(TypedDict):
 
 
 class Diagnosis(TypedDict):
+    """What the learner's mistake is. ``basis`` "known": a known mistake (a wrong solution) whose
+    behaviour this run matches everywhere; "measured": no known mistake does, and ``mistake`` says
+    what the probes measured (``engine.grading.explain``). ``evidence``: the measured behaviours,
+    each with its numbers (either basis)."""
+
     mistake: str
     hint: str | None
     score: float
+    basis: Literal["known", "measured"]
+    evidence: list[str]
 
 
 @dataclass

@@ -3,8 +3,11 @@
 A signature is how every case and probe came out (an ``Outcome`` each). The known mistakes'
 signatures are made when the suite is built (``engine.authoring.mistakes``) and ship in it, as
 tokens (``Outcome.to_token``); a learner's failing run has a signature too. When it is close
-enough to one known mistake, and clearly closer than to any other, the report names it. No close
-match, no guess. Pure matching: nothing here reads a file.
+enough to one known mistake, and clearly closer than to any other, *and* agrees with it on every
+case and probe (the same verdict, the same wrong values: ``agrees``), the report names it. A name
+asserts everything its wrong file does; a run that behaves differently anywhere gets no name
+(``engine.grading.explain`` then says what was measured instead). No guess. Pure matching:
+nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -53,8 +56,25 @@ def _agreement(x: Outcome, y: Outcome) -> float:
     return 1.0 if ",".join(x.wrong) == ",".join(y.wrong) else 0.25
 
 
+def agrees(learner: list[Outcome], known: list[Outcome]) -> bool:
+    """Whether a run behaves as a known mistake does on every case and probe: the same status
+    everywhere and, where both failed, the same wrong values (``Outcome.measured``) and, when
+    both graphs were read, the same first wrong operation."""
+    for x, y in zip(learner, known, strict=True):
+        if x.status != y.status:
+            return False
+        if x.status != "fail":
+            continue
+        if x.measured is not None and y.measured is not None and x.measured != y.measured:
+            return False
+        if x.where is not None and y.where is not None and x.where != y.where:
+            return False
+    return True
+
+
 def diagnose(signature: list[Outcome], mistakes: list[Mistake]) -> Diagnosis | None:
-    """The known mistake this signature matches, or None when none is close and unambiguous."""
+    """The known mistake this signature matches, or None when none is close, unambiguous and in
+    agreement everywhere (``agrees``)."""
     known = [(m, signature_of(m)) for m in mistakes]
     scored = sorted(((similarity(signature, theirs), m) for m, theirs in known
                      if len(theirs) == len(signature)), key=lambda s: -s[0])
@@ -63,7 +83,10 @@ def diagnose(signature: list[Outcome], mistakes: list[Mistake]) -> Diagnosis | N
     best, mistake = scored[0]
     if len(scored) > 1 and scored[1][0] > best - MARGIN and scored[1][1]["mistake"] != mistake["mistake"]:
         return None  # two mistakes fit about as well: naming one would be a guess
-    return {"mistake": mistake["mistake"], "hint": mistake["hint"], "score": round(best, 3)}
+    if not agrees(signature, signature_of(mistake)):
+        return None  # close, but it behaves differently somewhere: the name would claim too much
+    return {"mistake": mistake["mistake"], "hint": mistake["hint"], "score": round(best, 3),
+            "basis": "known", "evidence": []}
 
 
 def told_apart(mistakes: list[Mistake]) -> dict[str, str | None]:
@@ -79,4 +102,4 @@ def told_apart(mistakes: list[Mistake]) -> dict[str, str | None]:
     return out
 
 
-__all__ = ["diagnose", "outcome", "signature_of", "similarity", "told_apart"]
+__all__ = ["agrees", "diagnose", "outcome", "signature_of", "similarity", "told_apart"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from engine.grading import diagnose, observe
+from engine.grading import diagnose, explain, observe
 from engine.grading.contract import Case, LoadError, Observation, Observed, Outcome, Report, Suite
 from engine.grading.judge import judge_case
 from engine.grading.wording import load_error_message
@@ -41,16 +41,29 @@ def grade(suite: Suite, source: str, executor: Executor,
     report names the closest one. ``probes_first=False`` runs the probes only after a case has
     failed, in a second pass: cheaper whenever most runs pass (the CLI and the browser); one pass
     suits a batch of mostly failing files."""
-    report, signature = grade_with_signature(suite, source, executor, probes_first)
+    report, signature, measured = _graded(suite, source, executor, probes_first)
+    if report.status != "fail":
+        return report
     mistakes = suite.get("mistakes")
-    if mistakes and report.status == "fail":
-        report.diagnosis = diagnose.diagnose(signature, mistakes)
+    named = diagnose.diagnose(signature, mistakes) if mistakes else None
+    if named is not None:
+        named["evidence"] = explain.evidence(measured)
+        report.diagnosis = named
+    else:
+        report.diagnosis = explain.diagnosis(measured)
     return report
 
 
 def grade_with_signature(suite: Suite, source: str, executor: Executor,
                          probes_first: bool = True) -> tuple[Report, list[Outcome]]:
     """The report, and how every case and probe came out (the failure signature)."""
+    report, signature, _ = _graded(suite, source, executor, probes_first)
+    return report, signature
+
+
+def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
+            ) -> tuple[Report, list[Outcome], list[explain.Measured]]:
+    """The report, the failure signature, and what the failed probes measured."""
     started = time.perf_counter()
     cases = suite["cases"]
     probes = suite.get("probes", [])
@@ -84,5 +97,7 @@ def grade_with_signature(suite: Suite, source: str, executor: Executor,
                          for p in probes]
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
-        return report, []
-    return report, [diagnose.outcome(t) for t in report.tests + probe_results]
+        return report, [], []
+    measured = explain.explain(probes, [by_id.get(p["id"]) for p in probes]) \
+        if report.status == "fail" else []
+    return report, [diagnose.outcome(t) for t in report.tests + probe_results], measured

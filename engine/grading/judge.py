@@ -61,7 +61,8 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
         if wrong:
             result.status = "failed"
             # Which recorded values are wrong: telling for script cases, which have no graph.
-            result.outcome = Outcome("fail", wrong=tuple(sorted(label for label, _, _ in wrong)))
+            result.outcome = Outcome("fail", wrong=tuple(sorted(label for label, _, _ in wrong)),
+                                     measured=measured(wrong))
             result.message = visible_message(case, wrong) if visible else hidden_message(case, wrong)
             if visible:
                 result.details = _details(case, obs.get("observations", {}))
@@ -77,7 +78,9 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
             result.where = finding.message if finding else None
             if finding:
                 result.outcome = Outcome("fail", where=finding.kind,
-                                         wrong=result.outcome.wrong if result.outcome else None)
+                                         wrong=result.outcome.wrong if result.outcome else None,
+                                         measured=result.outcome.measured if result.outcome
+                                         else None)
         if visible:
             result.graph = localise.view(trace, obs.get("observations", {}), finding,
                                          case["tolerance"])
@@ -88,6 +91,16 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
 
 _OUTCOMES: dict[str, Literal["pass", "fail", "error", "timeout"]] = {
     "passed": "pass", "failed": "fail", "error": "error", "timeout": "timeout"}
+
+
+def measured(wrong: list[Mismatch]) -> str:
+    """The wrong values, rounded so that the same mistake in another style measures the same
+    ("a.grad=3,b.grad=-2"; "?" for what is not a number)."""
+    parts = []
+    for label, _, desc in sorted(wrong, key=lambda w: w[0]):
+        got = number(desc)
+        parts.append(f"{label}={'?' if got is None else format(got, '.6g')}")
+    return ",".join(parts).replace("#", "")
 
 
 def compare(case: Case, observations: dict[str, Any]) -> list[Mismatch]:
@@ -120,4 +133,5 @@ def skipped_after(timed_out: Observation, cases: list[Case]) -> list[Observation
 
 
 __all__ = ["compare", "error_message", "judge_case", "load_timeout_error", "load_timeout_message",
+           "measured",
            "skipped_after"]

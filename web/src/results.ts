@@ -81,8 +81,15 @@ export function renderReport(container: HTMLElement, report: Report, onLine: (li
   if (report.diagnosis) {
     // The closest known mistake: said once, above the cases, because it explains many of them.
     const box = el("div", "diagnosis");
-    box.append(el("p", "diagnosis-mistake", `This looks like: ${report.diagnosis.mistake}`));
+    // A known mistake is a name; a measured one says what the probes saw the code do.
+    const lead = report.diagnosis.basis === "measured" ? "What your code does" : "This looks like";
+    box.append(el("p", "diagnosis-mistake", `${lead}: ${report.diagnosis.mistake}`));
     if (report.diagnosis.hint) box.append(el("p", "diagnosis-hint", `Hint: ${report.diagnosis.hint}`));
+    if (report.diagnosis.evidence.length) {
+      const list = el("ul", "diagnosis-evidence");
+      for (const line of report.diagnosis.evidence) list.append(el("li", "diagnosis-measured", line));
+      box.append(list);
+    }
     container.append(box);
   }
   if (report.load_error) {

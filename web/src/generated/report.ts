@@ -127,7 +127,7 @@ export interface Report {
     };
   }[];
   /**
-   * for status fail: the known mistake (a file in the problem's solutions/wrong/) whose failure signature this run matches, when one matches closely and clearly better than any other; null when none does (no guess)
+   * for status fail: what the learner's mistake is. basis known: a known mistake (a file in the problem's solutions/wrong/) whose behaviour this run matches on every case and probe, when one matches closely and clearly better than any other; basis measured: otherwise, what the failed probes measured, said in the learner's terms; null when neither says anything (no guess)
    */
   diagnosis: null | {
     mistake: string;
@@ -136,6 +136,14 @@ export interface Report {
      * share of the telling results (cases and probes not passed by both) that agree
      */
     score: number;
+    /**
+     * known: the mistake and hint are a wrong solution's header; measured: the mistake is read off the probes
+     */
+    basis: "known" | "measured";
+    /**
+     * each behaviour the failed probes measured, with their numbers (probes are made-up graphs, never a hidden case's inputs)
+     */
+    evidence: string[];
   };
   /**
    * CLI only (absent in the browser): whether the submission ran in an OS sandbox (bubblewrap: no network, no files but the standard library, its own processes). When `isolated` is false, `why` says why not, and the submission could read the grader's files and reach the network.

@@ -1,5 +1,5 @@
-# Mistake: Adam uses m and v directly, without dividing by 1 - beta**t, so its first steps are far too small.
-# Hint: m and v start at 0 and are biased towards it: m_hat = m / (1 - beta1 ** t), v_hat = v / (1 - beta2 ** t).
+# Mistake: Adam uses m and v directly, without dividing by 1 - beta**t, so its first steps are too large: about 3.2 times lr at step 1 (lr * 0.1 / sqrt(0.001)).
+# Hint: m and v start at 0, v shrunk far more than m (1 - beta2 = 0.001 against 1 - beta1 = 0.1); divide both: m_hat = m / (1 - beta1 ** t), v_hat = v / (1 - beta2 ** t).
 import math
 import random
 
