@@ -161,8 +161,8 @@ def test_signatures_are_cached_until_a_wrong_solution_changes(tmp_path, sandbox,
     problem, suite = load_for_grading(root, sandbox)[0], load_for_grading(root, sandbox)[1]
     assert [m["file"] for m in suite["mistakes"]] == ["no_seed.py"]
     assert load_for_grading(root, _MustNotRun())[1]["mistakes"] == suite["mistakes"]
-    (root / "solutions" / "wrong" / "no_seed.py").write_text(
-        "# Mistake: a changed mistake\n" + (root / "solutions" / "wrong" / "no_seed.py").read_text())
+    wrong = root / "solutions" / "wrong" / "no_seed.py"
+    wrong.write_text(wrong.read_text().replace("# Mistake: no seed", "# Mistake: a changed mistake"))
     with pytest.raises(AssertionError, match="from the cache"):
         load_for_grading(root, _MustNotRun())
     assert load_for_grading(root, sandbox)[1]["mistakes"][0]["mistake"] == "a changed mistake"
