@@ -111,8 +111,9 @@ def blame_the_order(tests: list[CaseResult], probes: list[CaseResult]) -> None:
     gradient in a bigger graph comes from how backward() combines the rules (their order, a node
     visited twice or never), and that is what the learner is told. A failed or skipped
     per-operation probe (a timeout, Stop) leaves the per-operation message as it was; so does a
-    blamed operation that no probe ran alone. The outcome (``where`` kind, used to name known
-    mistakes) is not changed."""
+    blamed operation that no probe ran alone, and so does a node whose uses do not add up (that
+    message already names both causes: `=` for `+=`, or a rule run too early). The outcome
+    (``where`` kind, used to name known mistakes) is not changed."""
     alone = [p for p in probes if p.name.endswith(_ALONE)]
     if not alone or any(p.status != "passed" for p in alone):
         return
@@ -122,9 +123,8 @@ def blame_the_order(tests: list[CaseResult], probes: list[CaseResult]) -> None:
         if test.where is None or kind is None:
             continue
         words = kind.split()
-        if not (words[0] == "sum" or (words[0] == "backward"
-                                                      and words[1] in measured)):
-            continue
+        if words[0] != "backward" or words[1] not in measured:
+            continue  # "a node used twice holds one share" already names both causes: kept
         graph = test.graph
         node = next((n for n in graph["nodes"] if n["id"] == graph["first_difference"]), None) \
             if graph else None
