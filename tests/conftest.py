@@ -61,7 +61,7 @@ def write_problem(root: Path, cases: dict[str, str] | None = None, time_limit: f
     (root / "reference.py").write_text(reference)
     (root / "solutions" / "correct" / "same.py").write_text(reference)
     (root / "solutions" / "wrong" / "no_seed.py").write_text(
-        reference.replace("self.grad = 1\n", "pass\n"))
+        "# Mistake: no seed\n" + reference.replace("self.grad = 1\n", "pass\n"))
     for name, text in (cases or MINI_CASES).items():
         (root / "cases" / name).write_text(textwrap.dedent(text))
     return root

@@ -98,13 +98,43 @@ def copy_basic(tmp_path: Path) -> Path:
     return Path(shutil.copytree(BASIC, tmp_path / "basic-ops"))
 
 
-def test_check_names_a_wrong_solution_that_nothing_catches(tmp_path):
+def test_check_says_a_wrong_solution_that_every_case_and_probe_accepts_may_not_be_wrong(tmp_path):
     root = copy_basic(tmp_path)
-    (root / "solutions/wrong/actually_correct.py").write_text(REFERENCE)
+    (root / "solutions/wrong/actually_correct.py").write_text("# Mistake: none\n" + REFERENCE)
     result = run("check", str(root))
     assert result.returncode == 1
-    assert f"{root}/solutions/wrong/actually_correct.py:1: no case catches this wrong solution" \
+    assert (f"{root}/solutions/wrong/actually_correct.py:1: this wrong solution is accepted by "
+            "every case and all ") in result.stderr
+    assert "probes: if it is really wrong, add a case that it fails; if no case can, it is not " \
+        "a mistake (move it to solutions/correct/)" in result.stderr
+
+
+def test_check_names_a_wrong_solution_that_no_case_catches_but_a_probe_does(tmp_path):
+    """Probes never count: a mistake only they see still needs a case."""
+    root = copy_basic(tmp_path)
+    for case in root.glob("cases/*.toml"):  # keep only cases where the root's grad is seeded...
+        if "relu" in case.read_text() or "generated" in case.read_text():
+            case.unlink()
+    at_zero = REFERENCE.replace("(out.data > 0)", "(out.data >= 0)")
+    assert at_zero != REFERENCE
+    (root / "solutions/wrong/relu_ge.py").write_text("# Mistake: relu at 0\n" + at_zero)
+    result = run("check", str(root))
+    assert f"{root}/solutions/wrong/relu_ge.py:1: no case catches this wrong solution" \
         in result.stderr
+
+
+def test_check_refuses_a_wrong_solution_without_a_mistake_header(tmp_path):
+    root = copy_basic(tmp_path)
+    wrong = (root / "solutions/wrong/mul_gradients_swapped.py").read_text()
+    (root / "solutions/wrong/relu_ge.py").write_text(wrong.split("\n", 2)[2])  # no header lines
+    (root / "solutions/wrong/typo.py").write_text("# Hint: swap them\n# mistake - swapped\n"
+                                                  + wrong.split("\n", 2)[2])
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert (f"{root}/solutions/wrong/relu_ge.py:1: no `# Mistake: ...` line in the first 10 "
+            'lines: learners would be told "This looks like: relu ge"') in result.stderr
+    assert f"{root}/solutions/wrong/typo.py:2: no `# Mistake: ...` line" in result.stderr
+    assert "mul_gradients_swapped.py" not in result.stderr  # the shipped ones all have one
 
 
 def test_check_reports_a_correct_solution_that_fails_with_the_case(tmp_path):

@@ -2,12 +2,14 @@
 
 For each problem: the files are valid; the starter fails (a suite the starter passes tests
 nothing); the reference solution and every ``solutions/correct/`` file pass every case; every
-``solutions/wrong/`` file fails at least one case (and we say which); stated expected values agree
-with the reference engine.
+``solutions/wrong/`` file fails at least one case (and we say which) and names its mistake in a
+``# Mistake:`` header (the learner reads that name in "This looks like: ..."); stated expected
+values agree with the reference engine.
 """
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from engine.authoring import mistakes as known
 from engine.authoring.problem import Problem, ProblemError, ProblemIssue, load_problem
 from engine.authoring.suite import ReferenceError_, compile_problem
 from engine.grading import diagnose
-from engine.grading.contract import Report, Suite
+from engine.grading.contract import Outcome, Report, Suite
 from engine.grading.grade import Executor, grade_with_signature
 
 
@@ -79,15 +81,16 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
                         for path in problem.solutions(kind)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = list(pool.map(lambda s: grade_with_signature(suite, s[2], executor), submissions))
-    reports = [report for report, _ in graded]
     if not problem.solutions("correct"):
         result.issues.append(f"{root / 'solutions/correct'}:1: no correct solutions: add at least "
                              "one other correct style besides the reference")
     if not problem.solutions("wrong"):
         result.issues.append(f"{root / 'solutions/wrong'}:1: no wrong solutions: add the mistakes "
                              "learners make, one file each, so the suite is shown to catch them")
-    for (kind, path, _), report in zip(submissions, reports, strict=True):
-        _judge_submission(kind, path, report, result)
+    for (kind, path, _), (report, signature) in zip(submissions, graded, strict=True):
+        _judge_submission(kind, path, report, result, signature)
+        if kind == "wrong":
+            _check_header(path, result)
     # The wrong solutions were just graded: their signatures come from those same runs.
     wrong = [(path, g) for (kind, path, _), g in zip(submissions, graded, strict=True)
              if kind == "wrong"]
@@ -107,7 +110,23 @@ def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
     return result
 
 
-def _judge_submission(kind: str, path: Path, report: Report, result: CheckResult) -> None:
+def _check_header(path: Path, result: CheckResult) -> None:
+    """A wrong solution must say what its mistake is: without ``# Mistake:`` the diagnosis falls
+    back to the file name, and a learner reads "This looks like: relu ge"."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if known.has_mistake_header(lines):
+        return
+    where = next((i for i, text in enumerate(lines[:known.HEADER_LINES], 1)
+                  if re.match(r"#\s*mistake\b", text, re.IGNORECASE)), 1)
+    result.issues.append(
+        f"{path}:{where}: no `# Mistake: ...` line in the first {known.HEADER_LINES} lines: "
+        "learners would be told \"This looks like: "
+        f"{path.stem.replace('_', ' ')}\"; start the file with `# Mistake: <what this code "
+        "does wrong, in a sentence>` (and `# Hint: <what to do instead>`)")
+
+
+def _judge_submission(kind: str, path: Path, report: Report, result: CheckResult,
+                      signature: list[Outcome] | None = None) -> None:
     failing = [t for t in report.tests if t.status != "passed"]
     if kind == "starter":
         if report.status == "pass":
@@ -128,8 +147,15 @@ def _judge_submission(kind: str, path: Path, report: Report, result: CheckResult
                 result.issues.append(f"{path}:{line}: this {kind} solution fails case "
                                      f"{t.name!r}: {t.status}: {t.message}")
     elif report.status == "pass":
-        result.issues.append(f"{path}:1: no case catches this wrong solution: add a case that "
-                             "it fails")
+        probes = [o for o in (signature or [])[len(report.tests):]]
+        if probes and all(o.status == "pass" for o in probes):
+            result.issues.append(
+                f"{path}:1: this wrong solution is accepted by every case and all {len(probes)} "
+                "probes: if it is really wrong, add a case that it fails; if no case can, it is "
+                "not a mistake (move it to solutions/correct/)")
+        else:
+            result.issues.append(f"{path}:1: no case catches this wrong solution: add a case "
+                                 "that it fails")
     else:
         caught = report.message if report.load_error else (
             f"{len(failing)} of {report.total} cases, first {failing[0].name!r} "

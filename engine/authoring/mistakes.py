@@ -22,11 +22,18 @@ from engine.authoring.problem import Problem
 from engine.grading.contract import Mistake, Outcome, Report, Suite
 from engine.grading.grade import Executor, grade_with_signature
 
+HEADER_LINES = 10  # where a wrong solution's `# Mistake:` and `# Hint:` lines are looked for
+
+
+def has_mistake_header(lines: list[str]) -> bool:
+    """Whether a wrong solution names its mistake (``gradlab check`` refuses one that does not)."""
+    return any(re.match(r"#\s*Mistake:\s*\S", line) for line in lines[:HEADER_LINES])
+
 
 def header(path: Path) -> tuple[str, str | None]:
     """The mistake's name and hint from a wrong solution's comment header."""
     mistake, hint = path.stem.replace("_", " "), None
-    for line in path.read_text(encoding="utf-8").splitlines()[:10]:
+    for line in path.read_text(encoding="utf-8").splitlines()[:HEADER_LINES]:
         found = re.match(r"#\s*(Mistake|Hint):\s*(.+)", line)
         if found and found.group(1) == "Mistake":
             mistake = found.group(2).strip()

@@ -12,9 +12,18 @@ import time
 from typing import Protocol
 
 from engine.grading import diagnose, explain, observe
-from engine.grading.contract import Case, LoadError, Observation, Observed, Outcome, Report, Suite
+from engine.grading.contract import (
+    Case,
+    CaseResult,
+    LoadError,
+    Observation,
+    Observed,
+    Outcome,
+    Report,
+    Suite,
+)
 from engine.grading.judge import judge_case
-from engine.grading.wording import load_error_message
+from engine.grading.wording import load_error_message, order_not_ops
 
 
 class Executor(Protocol):
@@ -95,9 +104,50 @@ def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
                 by_id.update((r["id"], r) for r in executor.observe(source, probes)["results"])
         probe_results = [judge_case(p, by_id.get(p["id"]) or {"id": p["id"], "status": "skipped"})
                          for p in probes]
+        if report.status == "fail":
+            blame_the_order(report.tests, probe_results)
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
         return report, [], []
     measured = explain.explain(probes, [by_id.get(p["id"]) for p in probes]) \
         if report.status == "fail" else []
     return report, [diagnose.outcome(t) for t in report.tests + probe_results], measured
+
+
+def blame_the_order(tests: list[CaseResult], probes: list[CaseResult]) -> None:
+    """Where every operation measured alone is right, say so instead of blaming one of them.
+
+    Localising a case blames the first node whose gradient is wrong: "your `*` in `a * b` sends
+    -36 to `b`". When backward() runs the rules in the wrong order, that `*` is correct (often
+    the starter's own) and the number it sends is wrong only because its upstream gradient was
+    not complete yet. The probes measure each of the problem's operations on its own
+    (``engine.authoring.probes``: alone, with an upstream gradient other than 1, with one leaf as
+    both inputs). When every one of those passes and the blamed operation is among them, a wrong
+    gradient in a bigger graph comes from how backward() combines the rules (their order, a node
+    visited twice or never), and that is what the learner is told. A failed or skipped
+    per-operation probe (a timeout, Stop) leaves the per-operation message as it was; so does a
+    blamed operation that no probe ran alone, and so does a node whose uses do not add up (that
+    message already names both causes: `=` for `+=`, or a rule run too early). The outcome
+    (``where`` kind, used to name known mistakes) is not changed."""
+    alone = [p for p in probes if p.name.endswith(_ALONE)]
+    if not alone or any(p.status != "passed" for p in alone):
+        return
+    measured = {p.name.removeprefix("probe: ").split(" ", 1)[0] for p in alone}
+    for test in tests:
+        kind = test.outcome.where if test.outcome else None
+        if test.where is None or kind is None:
+            continue
+        words = kind.split()
+        if words[0] != "backward" or words[1] not in measured:
+            continue  # "a node used twice holds one share" already names both causes: kept
+        graph = test.graph
+        node = next((n for n in graph["nodes"] if n["id"] == graph["first_difference"]), None) \
+            if graph else None
+        if node is not None:
+            test.where = order_not_ops(node["id"], node["grad"], node["expected_grad"], True)
+        else:
+            test.where = order_not_ops("", None, 0.0, False)
+
+
+# The probes that measure one operation on its own (engine.authoring.probes names them so).
+_ALONE = (" alone", " with upstream gradient", " with a reused leaf")

@@ -14,6 +14,7 @@ import random as _random
 import sys
 import time
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable
 from operator import is_ as _is
@@ -28,7 +29,7 @@ TRACEBACK_FRAMES = 200
 
 # Captured at import, before any learner code runs: patching builtins later cannot fool the observer.
 _type, _repr, _isinstance, _len, _str = type, repr, isinstance, len, str
-_float, _int, _isfinite = float, int, math.isfinite
+_float, _int, _isfinite, _id = float, int, math.isfinite, id
 _BUILTINS = dict(builtins.__dict__)
 _perf_counter = time.perf_counter
 
@@ -194,7 +195,71 @@ def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | 
             exec(code, namespace)
         except BaseException as exc:
             return None, exc
+        stabilise_hashes(namespace)  # a metaclass's __setattr__ is learner code: output captured
     return namespace, None
+
+
+def stabilise_hashes(namespace: dict[str, Any]) -> list[type]:
+    """Give each class the learner defined that hashes by identity a hash that is the same on
+    every run; returns the classes changed.
+
+    Why: ``object.__hash__`` is derived from the object's address, so a ``set`` (or a dict) of
+    learner objects iterates in address order, which differs from one process to the next (and
+    between the CLI and Pyodide). A ``backward()`` whose result depends on that order (``_prev =
+    set(children)`` with a bug that only shows in some orders) then scores differently on every
+    run, and nothing tells the learner why. Reporting "your result depends on the order" instead
+    would need every case run several times under different orders, and could still miss it;
+    making the order fixed costs one Python call per hash and gives one answer everywhere.
+
+    What changes: only classes whose ``__hash__`` is ``object.__hash__`` (no ``__hash__`` of
+    their own, whatever their ``__eq__``); equality is untouched, and each object's hash is still
+    fixed for its life, so every set and dict behaves as before except for its iteration order.
+    The hash is a number given on an object's first hash, counting up from 1 per learner module:
+    the same code and case hash the same objects in the same order, so a set of them iterates in
+    the same order on every run. A class with its own ``__hash__`` (even ``return id(self)``)
+    keeps it. Numbers live in a table keyed by ``id``; a weak reference drops an entry when its
+    object dies (before its address can be reused), or, for objects without weak references
+    (``__slots__``), the table keeps the object alive until the namespace goes.
+    """
+    classes = [v for v in namespace.values() if _isinstance(v, _type)]
+    if not classes:
+        return []
+    numbers: dict[int, tuple[Any, int]] = {}
+    counter = [0]
+
+    def drop(ref: Any) -> None:
+        numbers.pop(ref.key, None)
+
+    def __hash__(self: object) -> int:
+        key = _id(self)
+        entry = numbers.get(key)
+        if entry is not None:
+            return entry[1]
+        counter[0] += 1
+        try:
+            keeper: Any = _KeyedRef(self, drop)
+            keeper.key = key
+        except TypeError:  # no weak references to this object: keep it for the namespace's life
+            keeper = self
+        numbers[key] = (keeper, counter[0])
+        return counter[0]
+
+    changed = []
+    for cls in classes:  # a base before its subclasses or not: a subclass changed alone is fine
+        try:
+            if cls.__module__ != LEARNER_MODULE or cls.__hash__ is not object.__hash__:
+                continue
+            cls.__hash__ = __hash__  # type: ignore[method-assign]
+        except BaseException:  # a metaclass that refuses: that class keeps address order
+            continue
+        changed.append(cls)
+    return changed
+
+
+class _KeyedRef(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference that knows the ``id`` its object had, to drop its table entry."""
+
+    __slots__ = ("key",)
 
 
 def fresh_builtins() -> dict[str, Any]:

@@ -239,6 +239,17 @@ def forward_wrong(op: str, code: str, got: float | None, expected: float,
     return f"Forward pass: your `{op}` computes a wrong `data`."
 
 
+def order_not_ops(node: str, got: float | None, expected: float, show_numbers: bool) -> str:
+    """Said instead of blaming one operation when the probes measured every operation alone
+    (and with an upstream gradient, a reused leaf, a shared intermediate) and all were right."""
+    numbers = (f" (`{node}` ends with {_show(got)}, {fmt_short(expected)} was expected)"
+               if show_numbers else "")
+    return ("Backward pass: every operation gives the right local gradients when run alone; the "
+            f"grads are wrong only when backward() combines them{numbers}: look at the order "
+            "backward() visits nodes (each node's rule must run after every use of it has added "
+            "to its grad), or the seed.")
+
+
 def seed_wrong(seed: float | None) -> str:
     return ("Backward pass: the output's own gradient should be 1 after backward() (the seed), "
             f"but it is {_show(seed)}.")

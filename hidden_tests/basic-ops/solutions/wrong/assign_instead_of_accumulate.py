@@ -1,7 +1,5 @@
 # Mistake: Gradients are assigned with `=` instead of accumulated with `+=`, so a value used twice keeps only its last contribution.
 # Hint: A value used in two places receives gradient from both. Add each contribution to .grad with `+=`; never overwrite it.
-# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
-# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

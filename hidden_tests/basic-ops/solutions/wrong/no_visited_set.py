@@ -1,7 +1,5 @@
 # Mistake: The topological sort has no visited set, so a shared node's rule runs once per path.
 # Hint: Build the topological order with a visited set, so each node appears once and its rule runs once, after all its uses.
-# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
-# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

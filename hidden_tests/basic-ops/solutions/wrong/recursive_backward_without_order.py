@@ -1,7 +1,5 @@
 # Mistake: backward() recurses into the inputs right after its own rule, without a topological order, so a shared node passes its gradient on before all of it has arrived.
 # Hint: A node may pass its gradient on only after every use of it has added to its grad: sort topologically first, then run the rules in reverse.
-# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
-# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data

@@ -1,7 +1,5 @@
 # Mistake: The topological sort marks nodes visited by their data, so two nodes holding the same number count as one.
 # Hint: Track visited nodes by identity (the Value objects themselves, or id(v)), not by their data: different nodes can hold the same number.
-# Order-dependent: which cases fail depends on the order Python iterates a set of Values,
-# so it can differ between runs; that it fails does not.
 class Value:
     def __init__(self, data, _children=(), _op=''):
         self.data = data
