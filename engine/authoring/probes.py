@@ -8,6 +8,8 @@ into the suite by ``engine.authoring.suite.compile_probes``.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import Any
 
 _BINARY = {"+": "+", "-": "-", "*": "*", "/": "/"}
@@ -62,3 +64,63 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
             scale=False)
     return [{"name": name, "steps": steps, "expression": expression, "values": values}
             for name, steps, expression, values in probes]
+
+
+# ---- Script probes: written per problem, as data, in ``<problem>/probes/*.toml`` ----
+#
+# A problem graded by script cases (a network, an optimizer, a numerical gradient) has no graph for
+# the data probes above to isolate. Its probes are script cases of its own, in ``probes/``, each
+# recording a few numbers that measure one behaviour (which parameter came where, the velocity
+# after two steps, how far the caller's list moved), plus ``[[explain]]`` rules: when the recorded
+# numbers are exactly these, say this. ``engine.grading.explain`` applies the rules; a rule fires
+# only when the probe failed and every number it names matches, so a sentence is never said on a
+# guess. Rule keys: ``when`` (label = number, or label = {min, max, not}), ``claim`` (the
+# learner-facing sentence, without a final full stop), ``evidence`` (may name recorded numbers as
+# ``{label}``), optional ``kind`` (an ``engine.grading.explain.RANK`` key, "script" by default).
+
+PROBE_KEYS = {"name", "script", "explain", "tolerance", "time_limit"}
+RULE_KEYS = {"when", "claim", "evidence", "kind"}
+CONDITION_KEYS = {"min", "max", "not"}
+
+
+def script_probe_files(root: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``probes/*.toml`` of the problem at ``root``, read and checked; sorted by name.
+
+    Raises ValueError naming the file and what is wrong: a probe is authored like a case and a
+    mistake in one must stop ``gradlab check`` just as a broken case does."""
+    out = []
+    for path in sorted((root / "probes").glob("*.toml")):
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        problems = _probe_issues(data)
+        if problems:
+            raise ValueError(f"{path}: " + "; ".join(problems))
+        out.append((path, data))
+    return out
+
+
+def _probe_issues(data: dict[str, Any]) -> list[str]:
+    issues = [f"unknown key {k!r}" for k in data if k not in PROBE_KEYS]
+    if not isinstance(data.get("name"), str) or not data.get("name"):
+        issues.append("`name` must be a non-empty string")
+    if not isinstance(data.get("script"), str) or not data.get("script", "").strip():
+        issues.append("`script` must be Python that calls record(label, value)")
+    for i, rule in enumerate(data.get("explain", []), 1):
+        if not isinstance(rule, dict):
+            issues.append(f"explain rule {i} must be a table")
+            continue
+        issues += [f"explain rule {i}: unknown key {k!r}" for k in rule if k not in RULE_KEYS]
+        if not isinstance(rule.get("claim"), str) or not isinstance(rule.get("evidence"), str):
+            issues.append(f"explain rule {i} needs `claim` and `evidence` strings")
+        when = rule.get("when")
+        if not isinstance(when, dict) or not when:
+            issues.append(f"explain rule {i} needs `when`: the recorded numbers it is about")
+            continue
+        for label, cond in when.items():
+            ok = isinstance(cond, (int, float)) or (
+                isinstance(cond, dict) and cond and set(cond) <= CONDITION_KEYS
+                and all(isinstance(v, (int, float)) for v in cond.values()))
+            if not ok:
+                issues.append(f"explain rule {i}: `when.{label}` must be a number or a table "
+                              "of min, max, not")
+    return issues

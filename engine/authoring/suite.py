@@ -18,7 +18,7 @@ from typing import Any, NotRequired, TypedDict
 
 from engine.authoring import flatten
 from engine.authoring.generate import generate_graph
-from engine.authoring.probes import probe_specs
+from engine.authoring.probes import probe_specs, script_probe_files
 from engine.authoring.problem import DEFAULT_TOLERANCE, CaseFile, Problem
 from engine.autograd import Value
 from engine.grading import observe
@@ -87,7 +87,8 @@ def compile_problem(problem: Problem) -> Suite:
         },
         "cases": cases,
         # Hidden graphs that do not count: they make failure signatures telling (engine.grading.diagnose).
-        "probes": compile_probes(problem.ops, problem.time_limit) if problem.ops else [],
+        "probes": (compile_probes(problem.ops, problem.time_limit) if problem.ops else [])
+        + compile_script_probes(problem),
     }
     text = json.dumps(body, sort_keys=True).encode()
     body["version"] = hashlib.sha256(text).hexdigest()[:16]
@@ -269,6 +270,30 @@ def compile_probes(ops: list[str], time_limit: float) -> list[Case]:
                                tolerance=Tolerance(**DEFAULT_TOLERANCE), time_limit=time_limit,
                                source="probes", spec=parts["spec"], expected=parts["expected"],
                                features=[], trace=parts.get("trace"), disagreements=[]))
+    return cases
+
+
+def compile_script_probes(problem: Problem) -> list[Case]:
+    """The problem's own probes (``probes/*.toml``, see ``engine.authoring.probes``) as hidden
+    script cases, expected values from ``reference.py``, each with its ``explain`` rules."""
+    cases = []
+    try:
+        files = script_probe_files(problem.root)
+    except (ValueError, OSError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        where = CaseFile(id="probes", path=problem.root / "probes", data={}, source="")
+        raise ReferenceError_(where, str(exc)) from None
+    for path, data in files:
+        spec: Spec = {"id": f"probe-{path.stem}", "kind": "script", "script": data["script"]}
+        case_file = CaseFile(id=spec["id"], path=path, data=data, source="")
+        case = make_case(id=spec["id"], name=f"probe: {data['name']}", kind="script",
+                         visibility="hidden", hint=None, on_fail=None,
+                         tolerance=Tolerance(**{**DEFAULT_TOLERANCE, **data.get("tolerance", {})}),
+                         time_limit=float(data.get("time_limit", problem.time_limit)),
+                         source=str(path.relative_to(problem.root)), spec=spec,
+                         expected=reference_observations(spec, case_file, problem), features=[],
+                         disagreements=[])
+        case["explain"] = data.get("explain", [])
+        cases.append(case)
     return cases
 
 

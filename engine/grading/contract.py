@@ -87,6 +87,8 @@ class Case(TypedDict):
     features: list[str]
     trace: NotRequired[Trace]  # data cases whose expression flattens
     disagreements: list[Disagreement]
+    # A script probe's rules: which recorded numbers mean which sentence (engine.grading.explain).
+    explain: NotRequired[list[dict[str, Any]]]
 
 
 class Mistake(TypedDict):

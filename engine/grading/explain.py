@@ -18,6 +18,7 @@ Standard library only: this runs in Pyodide too.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,11 @@ from engine.grading.wording import fmt_short
 
 # Lower comes first: a wrong forward value explains every gradient after it, a missing seed
 # every gradient, an operation's own rule the graphs it is in, and so on.
-RANK = {"error": 0, "forward": 1, "seed": 2, "rule": 3, "reuse": 4, "upstream": 5, "order": 6,
-        "sum": 7, "other": 8}
+RANK = {"error": 0, "forward": 1, "seed": 2, "rule": 3, "script": 3, "reuse": 4, "upstream": 5,
+        "order": 6, "sum": 7, "other": 8}
+# What a wrong seed explains: with the output's grad not 1 when the rules ran, every rule passes on
+# the wrong amount however right it is, so no operation is blamed next to a seed finding.
+SEEDED = {"rule", "reuse", "upstream", "order", "sum"}
 TOLERANCE = {"rel": 1e-6, "abs": 1e-9}
 
 
@@ -100,6 +104,8 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
     name = _short(case["name"])
     if obs is None or passed.get(case["name"], True):
         return None
+    if case.get("explain") is not None:
+        return _script(case, obs)
     op = name.split(" ", 1)[0]
     if obs["status"] == "error":
         err = obs.get("error", {})
@@ -286,8 +292,37 @@ def _shared(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | 
                     f"it should be {_n(expected)}, the sum of what each sends")
 
 
+def _script(case: Case, obs: Observation) -> Measured | None:
+    """A failed script probe: the first of its ``explain`` rules whose numbers all match what was
+    recorded (``engine.authoring.probes``), its evidence filled in with the recorded numbers; None
+    when none matches (the probe then says nothing rather than guess)."""
+    if obs["status"] != "ok":
+        return None
+    got = {label: number(d) for label, d in obs.get("observations", {}).items()}
+    for rule in case.get("explain", []):
+        if all(_holds(got.get(label), cond) for label, cond in rule["when"].items()):
+            evidence = re.sub(r"\{([^{}]+)\}", lambda m: _n(got.get(m.group(1))), rule["evidence"])
+            return Measured(rule.get("kind", "script"), _short(case["name"]), rule["claim"],
+                            evidence)
+    return None
+
+
+def _holds(value: float | None, cond: float | dict[str, float]) -> bool:
+    """Whether a recorded number meets a rule's condition: equal to a number (the grader's
+    tolerance), or within ``min``/``max`` and not equal to ``not``."""
+    if value is None or math.isnan(value):
+        return False
+    if not isinstance(cond, dict):
+        return _same(value, float(cond))
+    return (("min" not in cond or value >= cond["min"]) and ("max" not in cond
+            or value <= cond["max"]) and ("not" not in cond or not _same(value, cond["not"])))
+
+
 def explain(probes: list[Case], observed: list[Observation | None]) -> list[Measured]:
-    """Every distinct behaviour the failed probes show, most basic first (``RANK``), each once."""
+    """Every distinct behaviour the failed probes show, most basic first (``RANK``), each once.
+
+    Next to a seed finding no operation is blamed (``SEEDED``): a seed that is missing, or set
+    only after the rules ran, makes every rule pass on 0, right or not."""
     passed = {p["name"]: o is not None and o["status"] == "ok" and not _wrong(p, o)
               for p, o in zip(probes, observed, strict=True)}
     found: dict[str, Measured] = {}
@@ -295,6 +330,8 @@ def explain(probes: list[Case], observed: list[Observation | None]) -> list[Meas
         m = measure(case, obs, passed)
         if m is not None and m.claim not in found:
             found[m.claim] = m
+    if any(m.kind == "seed" for m in found.values()):
+        found = {c: m for c, m in found.items() if m.kind not in SEEDED}
     return sorted(found.values(), key=lambda m: RANK[m.kind])
 
 

@@ -1,0 +1,112 @@
+"""Measured explanations for the problems graded by script cases (issue #16): each problem's own
+probes (``probes/*.toml``) say what a wrong solution does, read off recorded numbers, for
+mistakes no shipped wrong file makes; correct solutions get nothing; a seed set after the rules
+is named as such, not blamed on an operation."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, patch
+from engine.authoring.check import load_for_grading
+from engine.grading import explain
+from engine.grading.grade import grade
+
+HIDDEN = REPO / "hidden_tests"
+
+
+def _ref(slug: str) -> str:
+    return (HIDDEN / slug / "reference.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def suites(sandbox):
+    """Each touched problem's suite, without its known mistakes: what is said is measured."""
+    out = {}
+    for slug in ("neural-net", "pytorch-names", "training-loop", "gradient-check", "topo-sort"):
+        suite = load_for_grading(HIDDEN / slug, sandbox)[1]
+        suite["mistakes"] = []
+        out[slug] = suite
+    return out
+
+
+# Wrong solutions written for these tests (variants the shipped wrong files do not contain).
+CASES = [
+    ("neural-net", ("return self.w + [self.b]", "return [self.b] + self.w"),
+     "Your `parameters()` lists the bias first, then the weights"),
+    ("neural-net", ("return act.relu() if self.nonlin else act",
+                    "return sum((wi * xi for wi, xi in zip(self.w, x)), Value(0)).relu() + self.b "
+                    "if self.nonlin else act"),
+     "Your neuron applies relu before adding the bias"),
+    ("neural-net", ("return out[0] if len(out) == 1 else out", "return out"),
+     "A layer with one output returns a list"),
+    ("neural-net", ("nonlin=i != len(nouts) - 1", "nonlin=True"), "Your last layer applies relu"),
+    ("pytorch-names", ("        self.layers = layers\n", "        self.layers = layers[:1]\n"),
+     "Your `Sequential` applies only the first layer"),
+    ("pytorch-names", ("if bias else None", "if True else None"),
+     "Your `Linear(..., bias=False)` still has a bias"),
+    ("training-loop", ("/ len(preds)", ""), "Your `mse_loss` returns the sum"),
+    ("training-loop", ("self.t += 1\n        for i, p in enumerate(self.params):",
+                       "for i, p in enumerate(self.params):\n            self.t += 1"),
+     "Your `Adam` counts its step counter up once per parameter"),
+    ("training-loop", ("self.params = list(params)\n        self.lr = lr\n        self.momentum",
+                       "self.params = params\n        self.lr = lr\n        self.momentum"),
+     "Your `SGD`, given its parameters as a generator"),
+    ("gradient-check", ("for i in range(len(xs)):", "for i in range(len(xs) - 1):"),
+     "Your `numerical_grad` skips the last input"),
+    ("gradient-check", ("minus[i] -= h", "pass"),
+     "Your `numerical_grad` divides a one-sided difference"),
+    ("gradient-check", ("return max(abs(v.grad - n)", "return max((v.grad - n)"),
+     "Your `gradient_check` returns the largest signed difference"),
+]
+
+
+@pytest.mark.parametrize(("slug", "edit", "said"), CASES,
+                         ids=[f"{c[0]}:{c[2][:40]}" for c in CASES])
+def test_a_script_problem_mistake_is_said_from_measurements(suites, sandbox, slug, edit, said):
+    report = grade(suites[slug], patch(_ref(slug), *edit), sandbox)
+    assert report.status == "fail"
+    assert report.diagnosis is not None and report.diagnosis["basis"] == "measured"
+    assert report.diagnosis["mistake"].startswith(said), report.diagnosis
+
+
+def test_a_seed_set_after_the_rules_is_not_blamed_on_an_operation(suites, sandbox):
+    """The issue's misnamed case: topo-sort's late seed was told "Your `+` sends no gradient"."""
+    source = patch(_ref("topo-sort"), "        self.grad = 1\n        for node in reversed(order):"
+                   "\n            node._backward()\n",
+                   "        for node in reversed(order):\n            node._backward()\n"
+                   "        self.grad = 1\n")
+    d = grade(suites["topo-sort"], source, sandbox).diagnosis
+    assert d is not None
+    assert d["mistake"].startswith("Your backward() sets the output's grad to 1 only after")
+    assert not any("Your `+`" in e or "Your `*`" in e for e in d["evidence"]), d
+
+
+@pytest.mark.parametrize("slug", ["neural-net", "pytorch-names", "training-loop",
+                                  "gradient-check", "topo-sort"])
+def test_correct_solutions_pass_every_script_probe(suites, sandbox, slug):
+    """A probe that failed on a correct solution could make its rules speak on a right one."""
+    suite = suites[slug]
+    probes = [p for p in suite["probes"] if p["kind"] == "script"]
+    assert probes
+    for path in sorted((HIDDEN / slug / "solutions" / "correct").glob("*.py")):
+        observed = sandbox.observe(path.read_text(), probes)["results"]
+        assert explain.explain(probes, observed) == [], path.name
+        report = grade(suite, path.read_text(), sandbox)
+        assert report.status == "pass" and report.diagnosis is None, path.name
+
+
+def test_a_rule_speaks_only_when_every_number_matches():
+    case = {"name": "probe: p", "kind": "script", "expected": {"x": 1.0, "y": 2.0},
+            "tolerance": {"rel": 1e-9, "abs": 1e-9},
+            "explain": [{"when": {"x": 3, "y": {"min": 0, "not": 2}}, "claim": "c",
+                         "evidence": "x was {x}"}]}
+    ok = {"id": "p", "status": "ok"}
+
+    def said(x, y):
+        return explain.explain([case], [{**ok, "observations": {"x": x, "y": y}}])
+
+    assert [m.evidence for m in said(3.0, 5.0)] == ["x was 3"]
+    assert said(3.0, -1.0) == []  # y below min
+    assert said(4.0, 5.0) == []  # x not the rule's number: nothing is guessed
+    assert said(1.0, 2.0) == []  # the probe passed
