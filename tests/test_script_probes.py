@@ -58,6 +58,11 @@ CASES = [
      "Your `numerical_grad` divides a one-sided difference"),
     ("gradient-check", ("return max(abs(v.grad - n)", "return max((v.grad - n)"),
      "Your `gradient_check` returns the largest signed difference"),
+    # Found on a blind-written file: it was told "does not use the h it is given".
+    ("gradient-check", ("return max(abs(v.grad - n) for v, n in zip(values, numeric))",
+                        "return max([abs(v.grad - n) for v, n in zip(values, numeric)][:-1],"
+                        " default=0.0)"),
+     "Your `gradient_check` reports no difference when there is only one input"),
 ]
 
 
