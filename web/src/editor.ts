@@ -113,7 +113,10 @@ export class CodeEditor {
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap,
         ...completionKeymap, indentWithTab,
       ]),
-      EditorView.contentAttributes.of({ "aria-label": options.label }),
+      // tabindex 0: the text is in the tab order anyway (contenteditable), but said so, the editor's
+      // scroller (.cm-scroller, tabindex -1) visibly holds focusable content: a keyboard user
+      // scrolls it by moving the cursor (axe's scrollable-region-focusable counts only tabindex).
+      EditorView.contentAttributes.of({ "aria-label": options.label, tabindex: "0" }),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) options.onChange(update.state.doc.toString());
       }),

@@ -1,0 +1,135 @@
+"""Accessibility you can measure (issue #19), in real Chromium: axe-core's WCAG 2.1 A and AA rules
+on every page and state a learner meets, in the light and the dark colour scheme.
+
+axe-core is a pinned npm devDependency (package.json) injected by these tests only
+(node_modules/axe-core/axe.min.js): it is never part of the built site. Any violation fails,
+with its rule, impact, the elements (selectors) and a snippet of their HTML in the message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_site import TEXTBOOK
+from test_site_playground import Playground
+
+from conftest import BASIC
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SWAPPED = (BASIC / "solutions/wrong/mul_gradients_swapped.py").read_text()
+
+
+def format_violations(violations: list[dict]) -> str:
+    """One block per rule: id, impact, what it checks, then each element (selector and HTML)."""
+    lines: list[str] = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} element(s)]")
+        for node in v["nodes"][:8]:
+            html = " ".join(node["html"].split())
+            lines.append(f"    {' '.join(map(str, node['target']))}  {html[:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:240]}")
+    return "\n".join(lines)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(r => r.violations)", WCAG21_AA)
+
+
+def assert_accessible(page: Page, state: str) -> None:
+    """axe on the page as it is, in the light then the dark colour scheme (the page's colours come
+    from prefers-color-scheme only, so emulating it is what a learner's setting does)."""
+    found: list[str] = []
+    try:
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            violations = axe_violations(page)
+            if violations:
+                found.append(f"--- {state}, {scheme}:\n{format_violations(violations)}")
+    finally:
+        page.emulate_media(color_scheme="light")
+    assert not found, "WCAG 2.1 A/AA violations:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def tab(browser, isolated_url):
+    """One problem page, reused across the states below (Python boots once)."""
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, color_scheme="light")
+    site = Playground(ctx.new_page(), isolated_url)
+    yield site
+    ctx.close()
+
+
+def test_the_problem_list(tab, isolated_url):
+    tab.page.goto(isolated_url)
+    expect(tab.page.locator(".problem-list > li")).to_have_count(8)
+    assert_accessible(tab.page, "problem list")
+    tab.page.goto(f"{isolated_url}#/p/basic-ops")
+    expect(tab.page.locator(".editor .cm-content")).to_be_visible()
+
+
+def test_a_problem_page_before_a_run(tab):
+    tab.set_code(TEXTBOOK)  # long enough to scroll the editor
+    tab.page.locator("#problem-title").focus()
+    assert_accessible(tab.page, "problem page before a run")
+
+
+def test_a_passing_report(tab):
+    tab.set_code(TEXTBOOK)
+    assert tab.run()["status"] == "pass"
+    assert_accessible(tab.page, "passing report")
+
+
+def test_a_failing_report_with_its_graph_table_and_case_hints_open(tab):
+    tab.set_code(SWAPPED)
+    assert tab.run()["status"] == "fail"
+    page = tab.page
+    item = page.locator(".case", has_text="Multiplication: each input's gradient").first
+    item.locator(".case-graph > summary").click()
+    expect(item.locator(".graph-table")).to_be_visible()
+    output = page.locator(".case-output > summary")
+    if output.count():
+        output.first.click()
+    ladder = page.locator(".results .hint-ladder .hint-next").first
+    if ladder.count():
+        ladder.click()
+    assert_accessible(page, "failing report, graph and table open")
+
+
+def test_the_statement_with_every_hint_revealed(tab):
+    page = tab.page
+    page.get_by_role("tab", name="Problem").click()
+    button = page.locator(".statement .hint-ladder .hint-next")
+    for _ in range(6):
+        if not button.is_visible():
+            break
+        button.click()
+    expect(page.locator(".statement .hint-ladder .hint-code pre")).to_be_visible()
+    assert_accessible(page, "statement, every hint revealed")
+
+
+def test_the_playground_console_a_drawing_and_the_step_through(tab):
+    tab.set_code(TEXTBOOK)
+    result = tab.play("print('hello')\na = Value(2.0)\nb = a * a + a\nb.backward()\ndraw(b, steps=True)\n")
+    assert result["status"] == "ok"
+    page = tab.page
+    expect(page.locator(".console .console-drawing")).to_have_count(1)
+    next_step = page.locator(".console .drawing-step-controls button", has_text="Next")
+    next_step.click()
+    next_step.click()
+    expect(page.locator(".console .drawing-step-count")).to_have_text("Step 2 of 5")
+    expect(page.locator(".console .drawing-table")).to_be_visible()  # small graphs: shown open
+    assert_accessible(page, "console with output, a drawing stepped to step 2")
+    tab.play("print('x')\n1 / 0\n")  # a traceback with links to lines
+    expect(page.locator(".console-traceback-head")).to_be_visible()
+    assert_accessible(page, "console with a traceback")
