@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_site import TEXTBOOK
+from site_fixtures import copy_site, new_version, serve_in_thread
+from test_site import TEXTBOOK, Site
 from test_site_playground import Playground
 
 from conftest import BASIC
@@ -133,3 +134,42 @@ def test_the_playground_console_a_drawing_and_the_step_through(tab):
     tab.play("print('x')\n1 / 0\n")  # a traceback with links to lines
     expect(page.locator(".console-traceback-head")).to_be_visible()
     assert_accessible(page, "console with a traceback")
+
+
+def test_the_banners_two_tabs_and_an_update(browser, site, tmp_path):
+    """Two tabs on one problem (the conflict banner) on a host that then deploys a new version
+    (the update banner): both banners on one page."""
+    root = copy_site(site, tmp_path / "site")
+    server, url = serve_in_thread(root, isolation=True)
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900})
+    try:
+        first = Site(ctx.new_page(), url)
+        second = Site(ctx.new_page(), url)
+        # Python up, then the service worker is installed and controls the page
+        expect(second.page.locator("#python-status[data-phase=ready]")).to_be_attached(timeout=120_000)
+        second.page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+        second.page.wait_for_function("() => !!navigator.serviceWorker.controller")
+        first.set_code(TEXTBOOK + "\n# from the first tab\n")
+        first.wait_saved(TEXTBOOK + "\n# from the first tab\n")
+        expect(second.page.locator("#banner-conflict")).to_contain_text("was changed in another tab")
+        new_version(root, "topo-sort", "Topological sort, second edition")
+        second.page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        expect(second.page.locator("#banner-update")).to_contain_text("A new version of Gradlab is available")
+        assert_accessible(second.page, "banners: two tabs, update")
+    finally:
+        ctx.close()
+        server.shutdown()
+
+
+def test_the_banners_when_storage_is_blocked(browser, isolated_url):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
+    ctx.add_init_script("Object.defineProperty(window, 'localStorage', "
+                        "{ get() { throw new DOMException('Access is denied', 'SecurityError'); } });")
+    try:
+        blocked = Site(ctx.new_page(), isolated_url)
+        expect(blocked.page.locator("#banner-storage")).to_contain_text("will NOT be saved")
+        blocked.set_code(TEXTBOOK)
+        expect(blocked.page.locator("#banner-storage-failed")).to_contain_text("could not be saved")
+        assert_accessible(blocked.page, "banners: storage blocked, a save failed")
+    finally:
+        ctx.close()
