@@ -173,3 +173,62 @@ def test_the_banners_when_storage_is_blocked(browser, isolated_url):
         assert_accessible(blocked.page, "banners: storage blocked, a save failed")
     finally:
         ctx.close()
+
+
+# "Tab moves focus": the editor mode for screen-reader and keyboard users ---------------------------
+
+def focus_in(page: Page) -> str:
+    """Where the keyboard focus is: 'editor', 'scratch' or another element's tag and class."""
+    return page.evaluate("""() => {
+        const a = document.activeElement;
+        if (a.closest('.editor .cm-editor')) return 'editor';
+        if (a.closest('.scratch-editor .cm-editor')) return 'scratch';
+        return `${a.tagName.toLowerCase()}.${a.className}`;
+    }""")
+
+
+def test_tab_moves_focus_is_toggled_by_ctrl_m_and_the_button_in_both_editors_and_remembered(
+        browser, isolated_url):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
+    try:
+        site = Playground(ctx.new_page(), isolated_url)
+        page = site.page
+        button = page.get_by_role("button", name="Tab moves focus")
+        expect(button).to_have_attribute("aria-pressed", "false")
+        expect(page.locator("#editor-help")).to_contain_text("Ctrl+M")
+        site.set_code("x = 1\n")
+        page.keyboard.press("Tab")  # default: Tab indents
+        assert focus_in(page) == "editor" and site.code != "x = 1\n"
+        site.set_code("x = 1\n")
+        page.keyboard.press("Control+m")
+        expect(button).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".tab-mode-said")).to_have_text(
+            "Tab moves focus in the code editors. Ctrl+M: Tab indents again.")
+        page.keyboard.press("Tab")
+        assert focus_in(page) != "editor" and site.code == "x = 1\n"
+        page.keyboard.press("Shift+Tab")
+        assert focus_in(page) == "editor"  # back in, and Tab still leaves after any other key
+        page.keyboard.press("End")
+        page.keyboard.press("Tab")
+        assert focus_in(page) != "editor" and site.code == "x = 1\n"
+        site.set_scratch("y = 2\n")  # the scratch editor follows the same setting
+        page.keyboard.press("Tab")
+        assert focus_in(page) != "scratch" and site.scratch == "y = 2\n"
+        page.reload()  # remembered
+        expect(page.locator(".editor .cm-content")).to_be_visible()
+        expect(button).to_have_attribute("aria-pressed", "true")
+        page.locator(".editor .cm-content").click()
+        page.keyboard.press("Tab")
+        assert focus_in(page) != "editor"
+        button.click()  # the button turns it off again, for both editors
+        expect(button).to_have_attribute("aria-pressed", "false")
+        site.set_scratch("y = 2\n")
+        page.keyboard.press("Tab")
+        assert focus_in(page) == "scratch" and site.scratch != "y = 2\n"
+        page.locator("#problem-title").focus()  # Ctrl+M works outside the editors too
+        page.keyboard.press("Control+m")
+        expect(button).to_have_attribute("aria-pressed", "true")
+        assert page.evaluate("() => localStorage.getItem('gradlab:v1:tab-moves-focus')") == "true"
+        assert_accessible(page, "Tab moves focus on")
+    finally:
+        ctx.close()

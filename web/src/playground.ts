@@ -63,7 +63,7 @@ export class Playground {
     this.limit = Math.min(MAX_LIMIT_S, Math.max(MIN_LIMIT_S, host.timeLimit));
     section.innerHTML = `
       <h2 class="playground-title">Try it</h2>
-      <p class="playground-help">Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph. Shift+Enter runs it.</p>
+      <p class="playground-help" id="playground-help">Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph. Shift+Enter runs it.</p>
       <div class="playground-toolbar" role="toolbar" aria-label="Scratch code actions">
         <button type="button" class="play primary" aria-keyshortcuts="Shift+Enter">Run</button>
         <button type="button" class="play-stop" aria-label="Stop the scratch run" disabled>Stop</button>
@@ -78,6 +78,7 @@ export class Playground {
       parent: section.querySelector<HTMLElement>(".scratch-editor")!,
       doc: slot.load() || DEFAULT_SCRATCH,
       label: `Scratch code for ${host.title}`,
+      describedBy: "editor-help playground-help",
       onChange: (code) => this.autosave.schedule(code),
       onRun: () => host.runTests(), // Ctrl+Enter runs the tests from either editor
       onPlay: () => void this.run(),

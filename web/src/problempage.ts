@@ -14,6 +14,7 @@ import { renderStatement } from "./statement";
 import { CodeSlot, recordResult } from "./store";
 import { wireSplit } from "./split";
 import { wireTabs, type Tabs } from "./tabs";
+import { isTabModeKey, onTabFocusChange, tabFocus, toggleTabFocus } from "./tabmode";
 import { showBanner } from "./ui";
 
 interface Suite {
@@ -32,6 +33,7 @@ export class ProblemPage {
   private results!: HTMLElement;
   private tabs!: Tabs;
   private starter = "";
+  private stopFollowingTabMode: () => void = () => {};
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
               private base: string, private all: ProblemEntry[] = [problem]) {
@@ -50,6 +52,7 @@ export class ProblemPage {
       parent: this.main.querySelector<HTMLElement>(".editor")!,
       doc: saved ?? this.starter,
       label: `Your code for ${this.problem.title}`,
+      describedBy: "editor-help",
       onChange: (code) => this.autosave?.schedule(code),
       onRun: () => void this.run(),
       onPlay: () => void this.playground?.run(),
@@ -70,6 +73,7 @@ export class ProblemPage {
     });
     exposeEditor(() => this.editor.code);
     window.addEventListener("beforeunload", this.flush);
+    document.addEventListener("keydown", this.onKey);
     this.main.querySelector<HTMLElement>("h1")!.focus();
     this.onPhase(this.runner.busy ? "running" : "booting");
   }
@@ -81,6 +85,8 @@ export class ProblemPage {
     this.unfit();
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
+    document.removeEventListener("keydown", this.onKey);
+    this.stopFollowingTabMode();
     this.editor?.view.destroy();
   }
 
@@ -110,11 +116,13 @@ export class ProblemPage {
         <div class="toolbar" role="toolbar" aria-label="Editor actions">
           <button type="button" class="run primary" aria-keyshortcuts="Control+Enter Meta+Enter">Run tests</button>
           <button type="button" class="stop" disabled>Stop</button>
+          <button type="button" class="tab-mode" aria-pressed="false" aria-keyshortcuts="Control+M" title="Ctrl+M: Tab moves focus out of the editors instead of indenting">Tab moves focus</button>
+          <span class="tab-mode-said visually-hidden" role="status"></span>
           <span class="spacer"></span>
           <button type="button" class="reset">Reset to starter code</button>
           <button type="button" class="download">Download my code</button>
         </div>
-        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents. Esc, then Tab, leaves the editor (Shift+Tab goes back); any other key after Esc returns Tab to indenting.</p>
+        <p class="editor-help" id="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents. Esc, then Tab, leaves the editor (Shift+Tab goes back); any other key after Esc returns Tab to indenting. Ctrl+M (or “Tab moves focus”) makes Tab always move focus, in both editors, until you press it again (remembered in this browser); Ctrl+] and Ctrl+[ indent then.</p>
         <div class="editor" id="editor-area"></div>
         <div class="split" role="separator" tabindex="0" aria-orientation="horizontal" aria-label="Resize the editor and the playground (Up and Down arrows)" aria-controls="editor-area playground-area" aria-valuemin="20" aria-valuemax="85" aria-valuenow="55"></div>
         <section class="playground" id="playground-area" aria-label="Try it: scratch code and console">
@@ -155,8 +163,28 @@ export class ProblemPage {
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
     page.querySelector(".download")!.addEventListener("click", () => this.download());
+    this.wireTabMode(page.querySelector<HTMLButtonElement>(".tab-mode")!, page.querySelector<HTMLElement>(".tab-mode-said")!);
     return page;
   }
+
+  /** The "Tab moves focus" button shows the setting (aria-pressed) and toggles it; a change,
+   * from here or Ctrl+M, is said once in a status region. */
+  private wireTabMode(button: HTMLButtonElement, said: HTMLElement): void {
+    const show = (on: boolean): void => button.setAttribute("aria-pressed", String(on));
+    show(tabFocus());
+    button.addEventListener("click", () => toggleTabFocus());
+    this.stopFollowingTabMode = onTabFocusChange((on) => {
+      show(on);
+      said.textContent = on ? "Tab moves focus in the code editors. Ctrl+M: Tab indents again." : "Tab indents in the code editors.";
+    });
+  }
+
+  /** Ctrl+M outside the editors (inside them, the editor's own binding handled it). */
+  private onKey = (event: KeyboardEvent): void => {
+    if (event.defaultPrevented || !isTabModeKey(event)) return;
+    event.preventDefault();
+    toggleTabFocus();
+  };
 
   /** Reflect the runner's state on the Run and Stop buttons (and the playground's). */
   onPhase(_phase: Phase): void {
