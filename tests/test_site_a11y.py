@@ -232,3 +232,67 @@ def test_tab_moves_focus_is_toggled_by_ctrl_m_and_the_button_in_both_editors_and
         assert_accessible(page, "Tab moves focus on")
     finally:
         ctx.close()
+
+
+# Announcements: said once, politely, not re-read at every case or printed line -------------------
+
+LIVE = "[aria-live], [role=status], [role=log], [role=alert]"
+RECORD = """live => {
+    window.__saidObserver?.disconnect();  // one recorder at a time
+    window.__said = [];
+    const seen = new WeakMap();  // a region's text when first seen is not an announcement
+    const look = () => {
+        for (const region of document.querySelectorAll(live)) {
+            const text = region.textContent.trim();
+            if (!seen.has(region)) { seen.set(region, text); continue; }
+            if (seen.get(region) === text) continue;
+            seen.set(region, text);
+            if (text) window.__said.push([region.className || region.id, text]);
+        }
+    };
+    look();
+    window.__saidObserver = new MutationObserver(look);
+    window.__saidObserver.observe(document.body,
+        {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def said(page: Page) -> list[tuple[str, str]]:
+    return [tuple(x) for x in page.evaluate("() => window.__said")]
+
+
+def test_a_run_is_said_twice_running_then_the_result_not_once_per_case(tab):
+    page = tab.page
+    tab.set_code(TEXTBOOK)
+    tab.run()  # Python is up
+    tab.set_code(SWAPPED)
+    page.evaluate(RECORD, LIVE)
+    report = tab.run()
+    assert report["status"] == "fail" and len(report["tests"]) == 39
+    page.wait_for_timeout(500)
+    announcements = said(page)
+    assert [who for who, _ in announcements] == ["visually-hidden results-said"] * 2, announcements
+    assert announcements[0][1] == "Running the tests…"
+    result = announcements[1][1]
+    assert result.startswith(f"{report['passed']} of 39 passed. This looks like: In `*`"), result
+    assert "First failure: " in result and len(result) <= 401
+    # the report itself (every case, every message) is read at the learner's pace, never re-read
+    assert page.locator(".results-body .cases").evaluate("(e, live) => !e.closest(live)", LIVE)
+
+
+def test_a_scratch_run_is_said_twice_not_once_per_printed_line(tab):
+    page = tab.page
+    tab.set_code(TEXTBOOK)
+    page.evaluate(RECORD, LIVE)
+    result = tab.play("import time\nfor i in range(30):\n    print('line', i)\n    time.sleep(0.01)\n"
+                      "a = Value(2.0)\nb = a * a\ndraw(b, steps=True)\nb.data\n")
+    assert result["status"] == "ok"
+    expect(page.locator(".console .console-drawing .drawing")).to_have_count(1)
+    page.wait_for_timeout(500)
+    announcements = said(page)
+    assert [who for who, _ in announcements] == ["visually-hidden console-said"] * 2, announcements
+    assert announcements[0][1] == "Running…"
+    assert announcements[1][1].startswith("Run finished. Printed: line 0 line 1 line 2")
+    assert announcements[1][1].endswith("Out: 4.0 1 drawing in the console.")
+    assert page.locator(".console").evaluate(
+        "(e, live) => !e.closest(live) && !e.querySelector('[role=log]')", LIVE)

@@ -1,5 +1,6 @@
 // A problem page: statement, editor, Run/Stop, results, and the playground ("Try it"). The
 // learner's code is saved as they type.
+import { Announcer, brief } from "./announce";
 import { Autosave } from "./autosave";
 import { CodeEditor } from "./editor";
 import { fitBelowHeader } from "./fit";
@@ -9,7 +10,7 @@ import { Playground } from "./playground";
 import type { ProblemEntry, Report } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
-import { renderReport } from "./results";
+import { renderReport, summaryText } from "./results";
 import { renderStatement } from "./statement";
 import { CodeSlot, recordResult } from "./store";
 import { wireSplit } from "./split";
@@ -22,6 +23,17 @@ interface Suite {
   problem: { statement: string; starter: string; title: string; time_limit: number; hints?: string[] };
 }
 
+/** What is said when a report is shown: the summary, the known mistake, the first failure. The
+ * report itself is read at the learner's pace (the Results tab). */
+export function resultSentence(report: Report): string {
+  const parts = [`${summaryText(report)}.`];
+  if (report.diagnosis) parts.push(`This looks like: ${report.diagnosis.mistake}`);
+  const first = report.tests.find((t) => t.status !== "passed");
+  if (first) parts.push(`First failure: ${first.name}.`);
+  if (report.status !== "pass") parts.push("The report is in the Results tab.");
+  return brief(parts.join(" "), 400);
+}
+
 export class ProblemPage {
   private editor!: CodeEditor;
   private slot: CodeSlot;
@@ -31,6 +43,8 @@ export class ProblemPage {
   private runButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private results!: HTMLElement;
+  /** A run's start and its result, said once (the report itself is not a live region). */
+  private said = new Announcer("results-said");
   private tabs!: Tabs;
   private starter = "";
   private stopFollowingTabMode: () => void = () => {};
@@ -109,7 +123,7 @@ export class ProblemPage {
         </section>
         <section class="results tabpanel" id="panel-results" role="tabpanel" aria-labelledby="tab-results" tabindex="0" hidden>
           <h2 id="results-title" class="visually-hidden">Results</h2>
-          <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
+          <div class="results-body"><p class="muted">Press Run tests to check your code.</p></div>
         </section>
       </div>
       <section class="pane work" aria-label="Your solution">
@@ -163,6 +177,7 @@ export class ProblemPage {
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
     page.querySelector(".download")!.addEventListener("click", () => this.download());
+    page.querySelector(".toolbar")!.after(this.said.el);
     this.wireTabMode(page.querySelector<HTMLButtonElement>(".tab-mode")!, page.querySelector<HTMLElement>(".tab-mode-said")!);
     return page;
   }
@@ -205,9 +220,11 @@ export class ProblemPage {
     const promise = this.runner.grade(this.problem, code);
     this.onPhase("running");
     this.tabs.select("results"); // shown before anything is said in it: a hidden live region is silent
-    this.results.innerHTML = this.runner.isReady
-      ? `<p class="muted" role="status">Running the tests…</p>`
-      : `<p class="muted" role="status">Python is starting; your tests will run as soon as it is ready.</p>`;
+    const starting = this.runner.isReady
+      ? "Running the tests…"
+      : "Python is starting; your tests will run as soon as it is ready.";
+    this.results.innerHTML = `<p class="muted">${starting}</p>`;
+    this.said.say(starting);
     let report: Report;
     try {
       report = await promise;
@@ -215,15 +232,16 @@ export class ProblemPage {
       this.results.innerHTML = "";
       const p = document.createElement("p");
       p.className = "summary summary-error";
-      p.setAttribute("role", "status");
       p.textContent = `The tests could not run: ${(error as Error).message}`;
       this.results.append(p);
+      this.said.say(p.textContent);
       this.onPhase("ready");
       return;
     }
     this.onPhase("ready");
     renderReport(this.results, report, (line) => this.editor.jumpTo(line),
       (graph) => this.playground?.openGraph(graph));
+    this.said.say(resultSentence(report));
     runRendered();
     reportShown(report);
     const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;
