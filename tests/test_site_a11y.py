@@ -296,3 +296,75 @@ def test_a_scratch_run_is_said_twice_not_once_per_printed_line(tab):
     assert announcements[1][1].endswith("Out: 4.0 1 drawing in the console.")
     assert page.locator(".console").evaluate(
         "(e, live) => !e.closest(live) && !e.querySelector('[role=log]')", LIVE)
+
+
+# A whole problem with the keyboard only ---------------------------------------------------------
+
+def tab_to(page: Page, test: str, backwards: bool = False, limit: int = 300) -> None:
+    """Press Tab (Shift+Tab) until `test` (a JS predicate on document.activeElement) holds. In a
+    code editor, Esc first: Esc then Tab leaves it."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        if page.evaluate(f"() => {{ const a = document.activeElement; return !!({test}); }}"):
+            return
+        if page.evaluate("() => !!document.activeElement.closest('.cm-editor')"):
+            page.keyboard.press("Escape")
+        page.keyboard.press(key)
+    raise AssertionError(f"{test} not reached by {key} ({focus_in(page)})")
+
+
+def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(isolated_url)
+        expect(page.locator(".problem-list > li")).to_have_count(8)
+        # open the first problem from the list
+        tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
+        page.keyboard.press("Enter")
+        expect(page.locator(".editor .cm-content")).to_be_visible()
+        # into the editor, write (a wrong solution: a paste), run with Ctrl+Enter
+        tab_to(page, "a.closest('.editor .cm-content')")
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(SWAPPED)
+        page.evaluate("() => { window.gradlab.lastReport = null; }")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function("() => window.gradlab.lastReport !== null")
+        expect(page.get_by_role("tab", name="Results")).to_have_attribute("aria-selected", "true")
+        # back to the report (it is before the editor), to the failure's graph, opened with Enter
+        tab_to(page, "a.tagName === 'SUMMARY' && a.textContent.startsWith('Show the graph (first diff')",
+               backwards=True)
+        page.keyboard.press("Enter")
+        case = page.locator(".case", has=page.locator("details[open].case-graph")).first
+        expect(case.locator(".graph-table")).to_be_visible()
+        # the graph's table box is reachable, and scrolls with the arrow keys
+        tab_to(page, "a.classList.contains('graph-table-scroll')")
+        expect(page.locator(".graph-table-scroll:focus")).to_contain_text("first difference")
+        # a hint: back to the tabs, the Problem tab (arrow keys), its first hint revealed with Enter
+        tab_to(page, "a.getAttribute('role') === 'tab'", backwards=True)
+        page.keyboard.press("ArrowLeft")
+        expect(page.get_by_role("tab", name="Problem")).to_be_focused()
+        expect(page.locator("#panel-problem")).to_be_visible()
+        tab_to(page, "a.classList.contains('hint-next')")
+        page.keyboard.press("Enter")
+        expect(page.locator(".statement .hint-ladder .hint")).to_have_count(1)
+        expect(page.locator(".statement .hint-ladder .hint-next")).to_be_focused()
+        # the fix: back to the editor (the skip link goes there), then pass
+        tab_to(page, "a.classList.contains('skip')", backwards=True)
+        page.keyboard.press("Enter")
+        assert focus_in(page) == "editor"
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(TEXTBOOK)
+        page.evaluate("() => { window.gradlab.lastReport = null; }")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function("() => window.gradlab.lastReport !== null")
+        assert page.evaluate("() => window.gradlab.lastReport.status") == "pass"
+        expect(page.locator(".results-said")).to_contain_text("39 of 39 passed.")
+        # on to the next problem
+        tab_to(page, "a.getAttribute('rel') === 'next'", backwards=True)
+        page.keyboard.press("Enter")
+        expect(page.locator(".crumbs")).to_contain_text("Problem 2 of 8")
+        expect(page.locator("#problem-title")).to_be_focused()
+    finally:
+        ctx.close()
