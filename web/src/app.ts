@@ -1,6 +1,7 @@
 // The app, loaded by main.ts once Python is already starting: route between the list and a
 // problem, and wire the site-wide actions (export/import, storage warnings, updates).
 import "katex/dist/katex.min.css";
+import { Announcer } from "./announce";
 import { renderList } from "./listpage";
 import { ProblemPage } from "./problempage";
 import type { SiteIndex } from "./protocol";
@@ -22,7 +23,16 @@ const PHASE_TEXT: Record<Phase, string> = {
   failed: "Python could not start",
 };
 
+/** Python's state, said when it changes by itself (starting, ready, failed, restarting), not at
+ * each run's start and end: a run's own announcements say those. */
+const phaseSaid = new Announcer("python-status-said");
+pythonStatus.after(phaseSaid.el);
+
 export function setPhase(phase: Phase, detail?: string): void {
+  const previous = pythonStatus.dataset.phase;
+  if (phase !== "running" && !(phase === "ready" && previous === "running") && phase !== previous) {
+    phaseSaid.say(PHASE_TEXT[phase] + (detail ? `: ${detail}` : ""));
+  }
   pythonStatus.dataset.phase = phase;
   pythonStatus.querySelector(".text")!.textContent = PHASE_TEXT[phase] + (detail ? `: ${detail}` : "");
   pythonStatus.querySelector("progress")!.hidden = !["booting", "loading-engine", "restarting"].includes(phase);

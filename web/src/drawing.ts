@@ -5,6 +5,7 @@
 import "./drawing.css";
 import type { Drawing, DrawnNode, Reading } from "./generated/play";
 import { layoutGraph, NODE_H, NODE_W } from "./layout";
+import { keyboardScrollable } from "./scrollable";
 import { firstDifference, fmt, gradsAt, nodeName, stepWords } from "./stepper";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -158,7 +159,7 @@ function table(drawing: Drawing, stepping: boolean, gradNow: () => Map<string, R
       }
     }
   };
-  const wrap = el("div", "drawing-table-scroll");
+  const wrap = keyboardScrollable(el("div", "drawing-table-scroll"), "The graph as a table");
   wrap.append(t);
   if (drawing.nodes.length <= TABLE_OPEN_MAX) {
     rows();
@@ -197,11 +198,8 @@ export function renderDrawing(parent: HTMLElement, drawing: Drawing, options?: {
   const figure = el("figure", "drawing-figure");
   const caption = el("figcaption", "drawing-caption");
   caption.append(el("code", undefined, drawing.title ? `draw(${drawing.title})` : "draw(…)"));
-  const scroller = el("div", "drawing-scroll");
   // Keyboard users can pan a large figure too (arrow keys once it has focus).
-  scroller.tabIndex = 0;
-  scroller.setAttribute("role", "group");
-  scroller.setAttribute("aria-label", "The graph drawn; the table below says the same");
+  const scroller = keyboardScrollable(el("div", "drawing-scroll"), "The graph drawn; the table below says the same");
   const { svg, views } = figureSvg(drawing, id);
   scroller.append(svg);
   figure.append(caption, scroller);

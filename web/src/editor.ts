@@ -1,6 +1,7 @@
 // The code editor: CodeMirror 6 with Python, line numbers, bracket matching, search, undo,
-// Tab indents (Esc then Tab leaves the editor), Ctrl/Cmd+Enter runs the tests, Shift+Enter runs
-// the playground, and a marked error line. Its colours come from the page's CSS variables
+// Tab indents (Esc then Tab leaves the editor; or, with "Tab moves focus" on (Ctrl+M, tabmode.ts),
+// Tab always leaves it), Ctrl/Cmd+Enter runs the tests, Shift+Enter runs the playground, and a
+// marked error line. Its colours come from the page's CSS variables
 // (style.css), so it follows the colour scheme.
 import { autocompletion, clearSnippet, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory, simplifySelection, undo } from "@codemirror/commands";
@@ -13,9 +14,10 @@ import { EditorState, Prec, StateEffect, StateField, type Extension } from "@cod
 import {
   crosshairCursor, Decoration, type DecorationSet, drawSelection, dropCursor, EditorView,
   highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers,
-  rectangularSelection,
+  rectangularSelection, ViewPlugin,
 } from "@codemirror/view";
 import { classHighlighter } from "@lezer/highlight";
+import { onTabFocusChange, tabFocus, toggleTabFocus } from "./tabmode";
 
 const setErrorLine = StateEffect.define<number | null>();
 
@@ -52,6 +54,13 @@ export const escapeFreesTab: Extension = Prec.highest(keymap.of([{
     return true;
   },
 }]));
+
+/** Every editor follows the "Tab moves focus" setting (CodeMirror's tab focus mode, held on:
+ * unlike Esc's, it lasts past the next key). The view sets the initial mode itself: a plugin is
+ * made before the view's input state exists. */
+const followTabSetting = ViewPlugin.define((view) => ({
+  destroy: onTabFocusChange((on) => view.setTabFocusMode(on)),
+}));
 
 /** The editors' colours, all from CSS variables (light and dark schemes): text, gutters,
  * cursor, selection, popups (autocomplete, lint), the search panel. Syntax: `tok-*` classes. */
@@ -92,6 +101,8 @@ export interface EditorOptions {
   /** Shift+Enter: the playground's Run. */
   onPlay?(): void;
   label: string;
+  /** The id of the text that explains the editor's keys. */
+  describedBy?: string;
 }
 
 export class CodeEditor {
@@ -107,18 +118,29 @@ export class CodeEditor {
       highlightSelectionMatches(), search({ top: true }), indentUnit.of("    "), python(), errorLine,
       Prec.highest(keymap.of([
         { key: "Mod-Enter", run: () => { options.onRun(); return true; } },
+        // Ctrl+M: the remembered setting for both editors (CodeMirror's own Ctrl-m toggles one
+        // editor until the page is left)
+        { key: "Ctrl-m", run: toggleTabFocus },
         ...(options.onPlay ? [{ key: "Shift-Enter", run: () => { options.onPlay!(); return true; } }] : []),
       ])),
       keymap.of([
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap,
         ...completionKeymap, indentWithTab,
       ]),
-      EditorView.contentAttributes.of({ "aria-label": options.label }),
+      // tabindex 0: the text is in the tab order anyway (contenteditable), but said so, the editor's
+      // scroller (.cm-scroller, tabindex -1) visibly holds focusable content: a keyboard user
+      // scrolls it by moving the cursor (axe's scrollable-region-focusable counts only tabindex).
+      EditorView.contentAttributes.of({
+        "aria-label": options.label, tabindex: "0",
+        ...(options.describedBy ? { "aria-describedby": options.describedBy } : {}),
+      }),
+      followTabSetting,
       EditorView.updateListener.of((update) => {
         if (update.docChanged) options.onChange(update.state.doc.toString());
       }),
     ];
     this.view = new EditorView({ doc: options.doc, extensions, parent: options.parent });
+    this.view.setTabFocusMode(tabFocus());
   }
 
   get code(): string {

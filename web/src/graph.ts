@@ -6,6 +6,7 @@
 // its weight. The SVG is decoration for sighted users; the table is the accessible view and
 // carries everything the drawing shows.
 import type { GraphNode, GraphView } from "./protocol";
+import { keyboardScrollable } from "./scrollable";
 
 const SVG = "http://www.w3.org/2000/svg";
 const W = 150; // node box
@@ -146,9 +147,11 @@ export function graphDetails(view: GraphView): HTMLDetailsElement {
     if (details.open && details.childElementCount === 1) {
       const scroller = document.createElement("div");
       scroller.className = "graph-scroll";
+      keyboardScrollable(scroller, "The graph drawn; the table below says the same");
       scroller.append(drawing(view));
       const tableBox = document.createElement("div"); // a wide table scrolls, never the page
       tableBox.className = "graph-table-scroll";
+      keyboardScrollable(tableBox, "The graph as a table");
       tableBox.append(table(view));
       details.append(scroller, tableBox);
     }

@@ -3,6 +3,7 @@
 // frames (each a link to its line), why it stopped, and each drawing.
 import type { OutputStream, PlayError, PlayFrame, PlayResult } from "./protocol";
 import { workerWasReplaced } from "./pyrunner";
+import { brief } from "./announce";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -83,6 +84,21 @@ export class PlayConsole {
       });
     }
     if (!this.el.childElementCount) this.el.append(el("p", "console-note", "Your code ran; it printed nothing."));
+  }
+
+  /** What is said when a run ends: how it ended, the start of what it printed, the echo, the
+   * drawings (the console holds the rest, read at the learner's pace). */
+  sentence(result: PlayResult, limit: number): string {
+    const parts: string[] = [];
+    const printed = this.el.querySelector(":scope > .console-output")?.textContent ?? "";
+    if (printed.trim()) parts.push(`Printed: ${brief(printed, 200)}`);
+    if (result.echo !== null) parts.push(`Out: ${brief(result.echo, 100)}`);
+    if (result.error) parts.push(`Error: ${brief(`${result.error.type}: ${result.error.message}`, 150)} (traceback in the console)`);
+    const ended = endedText(result.status, limit);
+    if (ended) parts.push(ended);
+    const n = result.drawings.length;
+    if (n) parts.push(n === 1 ? "1 drawing in the console." : `${n} drawings in the console.`);
+    return parts.length ? `Run finished. ${parts.join(" ")}` : "Your code ran; it printed nothing.";
   }
 
   /** The run could not start or was dropped (never a claim about the learner's code). */

@@ -2,6 +2,7 @@
 // their Value class and draw(); a Run button (Shift+Enter in both editors) and a console. Runs go
 // through the same PyRunner as Run tests (same time limit, Stop, recovery); only one run at a time.
 import "./playground.css";
+import { Announcer } from "./announce";
 import { Autosave } from "./autosave";
 import { CodeEditor } from "./editor";
 import { exposeScratch, playShown } from "./hooks";
@@ -58,18 +59,22 @@ export class Playground {
   private stopButton: HTMLButtonElement;
   private readonly limit: number;
   private last: { source: string; scratch: string } | null = null;
+  /** A run's start and its end, said once (the console is not a live region: it would re-read
+   * every printed line). */
+  private said = new Announcer("console-said");
 
   constructor(private section: HTMLElement, private host: PlaygroundHost) {
     this.limit = Math.min(MAX_LIMIT_S, Math.max(MIN_LIMIT_S, host.timeLimit));
     section.innerHTML = `
       <h2 class="playground-title">Try it</h2>
-      <p class="playground-help">Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph. Shift+Enter runs it.</p>
+      <p class="playground-help" id="playground-help">Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph. Shift+Enter runs it.</p>
       <div class="playground-toolbar" role="toolbar" aria-label="Scratch code actions">
         <button type="button" class="play primary" aria-keyshortcuts="Shift+Enter">Run</button>
         <button type="button" class="play-stop" aria-label="Stop the scratch run" disabled>Stop</button>
       </div>
       <div class="scratch-editor"></div>
-      <div class="console" role="log" aria-live="polite" aria-label="Console" tabindex="0"><p class="console-note">Press Run (Shift+Enter) to run your scratch code.</p></div>`;
+      <div class="console" role="region" aria-label="Console" tabindex="0"><p class="console-note">Press Run (Shift+Enter) to run your scratch code.</p></div>`;
+    section.querySelector(".playground-toolbar")!.after(this.said.el);
     this.runButton = section.querySelector(".play")!;
     this.stopButton = section.querySelector(".play-stop")!;
     this.console = new PlayConsole(section.querySelector(".console")!);
@@ -78,6 +83,7 @@ export class Playground {
       parent: section.querySelector<HTMLElement>(".scratch-editor")!,
       doc: slot.load() || DEFAULT_SCRATCH,
       label: `Scratch code for ${host.title}`,
+      describedBy: "editor-help playground-help",
       onChange: (code) => this.autosave.schedule(code),
       onRun: () => host.runTests(), // Ctrl+Enter runs the tests from either editor
       onPlay: () => void this.run(),
@@ -114,7 +120,9 @@ export class Playground {
     this.flush();
     const play = compare && this.last ? this.last : { source: this.host.solution(), scratch: this.editor.code };
     this.last = play;
-    this.console.clear(runner.isReady ? "Running…" : "Python is starting; your code will run as soon as it is ready.");
+    const starting = runner.isReady ? "Running…" : "Python is starting; your code will run as soon as it is ready.";
+    this.console.clear(starting);
+    this.said.say(starting);
     const promise = runner.play(this.host.problem, play.source, play.scratch, this.limit, compare,
       (stream, text) => this.console.output(stream, text));
     this.host.busyChanged();
@@ -122,10 +130,12 @@ export class Playground {
       const result = await promise;
       this.host.busyChanged();
       this.console.result(result, this.limit, (frame) => this.jump(frame), () => void this.run(true));
+      this.said.say(this.console.sentence(result, this.limit));
       playShown(result);
     } catch (error) {
       this.host.busyChanged();
       this.console.failed(`Your code could not run: ${(error as Error).message}`);
+      this.said.say(`Your code could not run: ${(error as Error).message}`);
     }
   }
 

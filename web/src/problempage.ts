@@ -1,5 +1,6 @@
 // A problem page: statement, editor, Run/Stop, results, and the playground ("Try it"). The
 // learner's code is saved as they type.
+import { Announcer, brief } from "./announce";
 import { Autosave } from "./autosave";
 import { CodeEditor } from "./editor";
 import { fitBelowHeader } from "./fit";
@@ -9,16 +10,28 @@ import { Playground } from "./playground";
 import type { ProblemEntry, Report } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
-import { renderReport } from "./results";
+import { renderReport, summaryText } from "./results";
 import { renderStatement } from "./statement";
 import { CodeSlot, recordResult } from "./store";
 import { wireSplit } from "./split";
 import { wireTabs, type Tabs } from "./tabs";
+import { isTabModeKey, onTabFocusChange, tabFocus, toggleTabFocus } from "./tabmode";
 import { showBanner } from "./ui";
 
 interface Suite {
   version: string;
   problem: { statement: string; starter: string; title: string; time_limit: number; hints?: string[] };
+}
+
+/** What is said when a report is shown: the summary, the known mistake, the first failure. The
+ * report itself is read at the learner's pace (the Results tab). */
+export function resultSentence(report: Report): string {
+  const parts = [`${summaryText(report)}.`];
+  if (report.diagnosis) parts.push(`This looks like: ${report.diagnosis.mistake}`);
+  const first = report.tests.find((t) => t.status !== "passed");
+  if (first) parts.push(`First failure: ${first.name}.`);
+  if (report.status !== "pass") parts.push("The report is in the Results tab.");
+  return brief(parts.join(" "), 400);
 }
 
 export class ProblemPage {
@@ -30,8 +43,11 @@ export class ProblemPage {
   private runButton!: HTMLButtonElement;
   private stopButton!: HTMLButtonElement;
   private results!: HTMLElement;
+  /** A run's start and its result, said once (the report itself is not a live region). */
+  private said = new Announcer("results-said");
   private tabs!: Tabs;
   private starter = "";
+  private stopFollowingTabMode: () => void = () => {};
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
               private base: string, private all: ProblemEntry[] = [problem]) {
@@ -50,6 +66,7 @@ export class ProblemPage {
       parent: this.main.querySelector<HTMLElement>(".editor")!,
       doc: saved ?? this.starter,
       label: `Your code for ${this.problem.title}`,
+      describedBy: "editor-help",
       onChange: (code) => this.autosave?.schedule(code),
       onRun: () => void this.run(),
       onPlay: () => void this.playground?.run(),
@@ -70,6 +87,7 @@ export class ProblemPage {
     });
     exposeEditor(() => this.editor.code);
     window.addEventListener("beforeunload", this.flush);
+    document.addEventListener("keydown", this.onKey);
     this.main.querySelector<HTMLElement>("h1")!.focus();
     this.onPhase(this.runner.busy ? "running" : "booting");
   }
@@ -81,6 +99,8 @@ export class ProblemPage {
     this.unfit();
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
+    document.removeEventListener("keydown", this.onKey);
+    this.stopFollowingTabMode();
     this.editor?.view.destroy();
   }
 
@@ -103,18 +123,20 @@ export class ProblemPage {
         </section>
         <section class="results tabpanel" id="panel-results" role="tabpanel" aria-labelledby="tab-results" tabindex="0" hidden>
           <h2 id="results-title" class="visually-hidden">Results</h2>
-          <div class="results-body" aria-live="polite"><p class="muted">Press Run tests to check your code.</p></div>
+          <div class="results-body"><p class="muted">Press Run tests to check your code.</p></div>
         </section>
       </div>
       <section class="pane work" aria-label="Your solution">
         <div class="toolbar" role="toolbar" aria-label="Editor actions">
           <button type="button" class="run primary" aria-keyshortcuts="Control+Enter Meta+Enter">Run tests</button>
           <button type="button" class="stop" disabled>Stop</button>
+          <button type="button" class="tab-mode" aria-pressed="false" aria-keyshortcuts="Control+M" title="Ctrl+M: Tab moves focus out of the editors instead of indenting">Tab moves focus</button>
+          <span class="tab-mode-said visually-hidden" role="status"></span>
           <span class="spacer"></span>
           <button type="button" class="reset">Reset to starter code</button>
           <button type="button" class="download">Download my code</button>
         </div>
-        <p class="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents. Esc, then Tab, leaves the editor (Shift+Tab goes back); any other key after Esc returns Tab to indenting.</p>
+        <p class="editor-help" id="editor-help">Ctrl+Enter (⌘+Enter) runs the tests; Shift+Enter runs your scratch code (Try it, below). Tab indents. Esc, then Tab, leaves the editor (Shift+Tab goes back); any other key after Esc returns Tab to indenting. Ctrl+M (or “Tab moves focus”) makes Tab always move focus, in both editors, until you press it again (remembered in this browser); Ctrl+] and Ctrl+[ indent then.</p>
         <div class="editor" id="editor-area"></div>
         <div class="split" role="separator" tabindex="0" aria-orientation="horizontal" aria-label="Resize the editor and the playground (Up and Down arrows)" aria-controls="editor-area playground-area" aria-valuemin="20" aria-valuemax="85" aria-valuenow="55"></div>
         <section class="playground" id="playground-area" aria-label="Try it: scratch code and console">
@@ -155,8 +177,29 @@ export class ProblemPage {
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
     page.querySelector(".download")!.addEventListener("click", () => this.download());
+    page.querySelector(".toolbar")!.after(this.said.el);
+    this.wireTabMode(page.querySelector<HTMLButtonElement>(".tab-mode")!, page.querySelector<HTMLElement>(".tab-mode-said")!);
     return page;
   }
+
+  /** The "Tab moves focus" button shows the setting (aria-pressed) and toggles it; a change,
+   * from here or Ctrl+M, is said once in a status region. */
+  private wireTabMode(button: HTMLButtonElement, said: HTMLElement): void {
+    const show = (on: boolean): void => button.setAttribute("aria-pressed", String(on));
+    show(tabFocus());
+    button.addEventListener("click", () => toggleTabFocus());
+    this.stopFollowingTabMode = onTabFocusChange((on) => {
+      show(on);
+      said.textContent = on ? "Tab moves focus in the code editors. Ctrl+M: Tab indents again." : "Tab indents in the code editors.";
+    });
+  }
+
+  /** Ctrl+M outside the editors (inside them, the editor's own binding handled it). */
+  private onKey = (event: KeyboardEvent): void => {
+    if (event.defaultPrevented || !isTabModeKey(event)) return;
+    event.preventDefault();
+    toggleTabFocus();
+  };
 
   /** Reflect the runner's state on the Run and Stop buttons (and the playground's). */
   onPhase(_phase: Phase): void {
@@ -177,9 +220,11 @@ export class ProblemPage {
     const promise = this.runner.grade(this.problem, code);
     this.onPhase("running");
     this.tabs.select("results"); // shown before anything is said in it: a hidden live region is silent
-    this.results.innerHTML = this.runner.isReady
-      ? `<p class="muted" role="status">Running the tests…</p>`
-      : `<p class="muted" role="status">Python is starting; your tests will run as soon as it is ready.</p>`;
+    const starting = this.runner.isReady
+      ? "Running the tests…"
+      : "Python is starting; your tests will run as soon as it is ready.";
+    this.results.innerHTML = `<p class="muted">${starting}</p>`;
+    this.said.say(starting);
     let report: Report;
     try {
       report = await promise;
@@ -187,15 +232,25 @@ export class ProblemPage {
       this.results.innerHTML = "";
       const p = document.createElement("p");
       p.className = "summary summary-error";
-      p.setAttribute("role", "status");
       p.textContent = `The tests could not run: ${(error as Error).message}`;
       this.results.append(p);
+      this.said.say(p.textContent);
       this.onPhase("ready");
       return;
     }
     this.onPhase("ready");
     renderReport(this.results, report, (line) => this.editor.jumpTo(line),
       (graph) => this.playground?.openGraph(graph));
+    const next = this.all[this.all.findIndex((p) => p.slug === this.problem.slug) + 1];
+    if (report.status === "pass" && next) {
+      // The way on, where a keyboard user is once they pass (the path's own link is in the
+      // Problem tab).
+      const on = document.createElement("p");
+      on.className = "next-after-pass";
+      on.append(Object.assign(document.createElement("a"), { href: `#/p/${next.slug}`, textContent: `Next: ${next.title} →`, rel: "next" }));
+      this.results.querySelector(".summary")?.after(on);
+    }
+    this.said.say(resultSentence(report));
     runRendered();
     reportShown(report);
     const firstLine = report.load_error?.line ?? report.tests.find((t) => t.line)?.line;

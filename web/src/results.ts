@@ -76,7 +76,6 @@ export function renderReport(container: HTMLElement, report: Report, onLine: (li
                              onOpen?: OnOpenGraph): void {
   container.replaceChildren();
   const summary = el("p", `summary summary-${report.status}`, summaryText(report));
-  summary.setAttribute("role", "status");
   container.append(summary);
   if (report.diagnosis) {
     // The closest known mistake: said once, above the cases, because it explains many of them.

@@ -250,3 +250,17 @@ export function setHintLevel(key: string, level: number): void {
     // storage blocked: the level is still shown for this page view
   }
 }
+
+/** Whether Tab moves focus in the code editors instead of indenting (the learner's choice,
+ * Ctrl+M or the "Tab moves focus" button; one setting for both editors, every problem). */
+export function tabMovesFocus(): boolean {
+  return read<boolean>("tab-moves-focus") === true;
+}
+
+export function setTabMovesFocus(on: boolean): void {
+  try {
+    write("tab-moves-focus", on);
+  } catch {
+    // storage blocked: the choice still holds for this page view
+  }
+}
