@@ -11,10 +11,13 @@ import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
 import { renderReport } from "./results";
 import { renderStatement } from "./statement";
-import { CodeSlot, recordResult } from "./store";
+import { CodeSlot, getProgress, recordResult } from "./store";
 import { wireSplit } from "./split";
 import { wireTabs, type Tabs } from "./tabs";
 import { showBanner } from "./ui";
+
+/** The live count of a run changes at most this often. */
+const PROGRESS_MS = 250;
 
 interface Suite {
   version: string;
@@ -32,6 +35,11 @@ export class ProblemPage {
   private results!: HTMLElement;
   private tabs!: Tabs;
   private starter = "";
+  private title!: HTMLElement;
+  /** The live count of a run: the last case started, shown at most every PROGRESS_MS. */
+  private progress: HTMLElement | null = null;
+  private progressIndex: number | null = null;
+  private progressTimer = 0;
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
               private base: string, private all: ProblemEntry[] = [problem]) {
@@ -79,6 +87,7 @@ export class ProblemPage {
     this.autosave?.dispose();
     this.playground?.dispose();
     this.unfit();
+    window.clearTimeout(this.progressTimer);
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     this.editor?.view.destroy();
@@ -148,6 +157,8 @@ export class ProblemPage {
     }
     title.id = "problem-title";
     title.tabIndex = -1;
+    this.title = title;
+    if (getProgress(this.problem.slug)?.solved) this.markSolved();
     this.runButton = page.querySelector(".run")!;
     this.stopButton = page.querySelector(".stop")!;
     this.results = page.querySelector(".results-body")!;
@@ -180,10 +191,16 @@ export class ProblemPage {
     this.results.innerHTML = this.runner.isReady
       ? `<p class="muted" role="status">Running the tests…</p>`
       : `<p class="muted" role="status">Python is starting; your tests will run as soon as it is ready.</p>`;
+    // The count changes many times a second: shown, never read out (aria-live off), so a screen
+    // reader hears the line above and then the result.
+    this.progress = Object.assign(document.createElement("p"), { className: "run-progress muted" });
+    this.progress.setAttribute("aria-live", "off");
+    this.results.append(this.progress);
     let report: Report;
     try {
       report = await promise;
     } catch (error) {
+      this.endProgress();
       this.results.innerHTML = "";
       const p = document.createElement("p");
       p.className = "summary summary-error";
@@ -193,6 +210,7 @@ export class ProblemPage {
       this.onPhase("ready");
       return;
     }
+    this.endProgress();
     this.onPhase("ready");
     renderReport(this.results, report, (line) => this.editor.jumpTo(line),
       (graph) => this.playground?.openGraph(graph));
@@ -203,6 +221,68 @@ export class ProblemPage {
     if (report.status !== "error" && report.tests.length === report.total) {
       recordResult(this.problem.slug, report.passed, report.total, report.suite_version);
     }
+    if (report.status === "pass" && report.passed === report.total && report.total > 0) {
+      this.markSolved();
+      this.results.querySelector(".summary")?.after(this.nextStep());
+    }
+  }
+
+  /** The runner started case `index` of this run (-1: the learner's module loading; past the
+   * cases: the probes that explain a failure). */
+  onCaseStarted(index: number): void {
+    if (!this.progress) return;
+    this.progressIndex = index;
+    if (this.progressTimer) return;
+    this.showProgress();
+    this.progressTimer = window.setTimeout(() => {
+      this.progressTimer = 0;
+      this.showProgress();
+    }, PROGRESS_MS);
+  }
+
+  private showProgress(): void {
+    const index = this.progressIndex;
+    if (!this.progress || index === null) return;
+    const total = this.problem.cases;
+    this.progress.textContent = index < 0 ? "Loading your code…"
+      : index < total ? `Running case ${index + 1} of ${total}…`
+        : "Checking what went wrong…";
+  }
+
+  private endProgress(): void {
+    window.clearTimeout(this.progressTimer);
+    this.progressTimer = 0;
+    this.progress = null;
+    this.progressIndex = null;
+  }
+
+  /** A "Solved" mark beside the title (once). */
+  private markSolved(): void {
+    if (this.main.querySelector(".solved-mark")) return;
+    const mark = document.createElement("p");
+    mark.className = "solved-mark";
+    mark.textContent = "✓ Solved";
+    this.title.after(mark);
+  }
+
+  /** After every case passed: on to the next problem on the path (or back to the list). */
+  private nextStep(): HTMLElement {
+    const box = document.createElement("p");
+    box.className = "next-step";
+    const position = this.all.findIndex((p) => p.slug === this.problem.slug);
+    const next = position >= 0 ? this.all[position + 1] : undefined;
+    const link = document.createElement("a");
+    link.className = "next-problem button-link";
+    if (next) {
+      link.href = `#/p/${next.slug}`;
+      link.textContent = `Next problem: ${next.title} →`;
+    } else {
+      link.href = "#/";
+      link.textContent = "All problems";
+      box.append("This was the last problem. ");
+    }
+    box.append(link);
+    return box;
   }
 
   /** Save what the learner typed now, in both editors (also called before an export or an

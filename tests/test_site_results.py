@@ -1,0 +1,129 @@
+"""Results a learner can act on (issue #16), in real Chromium: inline code shown as code (and
+never as HTML), the starter's one-line summary with its cards folded, case hints folded under a
+diagnosis, the live case count, Solved and Next problem, the timeout's line, every edge of a
+case graph, and "start from my Value" on the next problem.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_site import REFERENCE, STARTER, TEXTBOOK, Site
+
+from conftest import BASIC, patch
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def shared(browser, isolated_url):
+    """One booted tab reused by the tests that only grade code (Python boots once)."""
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url)
+    yield site_page
+    ctx.close()
+
+
+def test_backquoted_parts_of_messages_are_code_and_never_html(shared):
+    shared.set_code((BASIC / "solutions/wrong/assign_instead_of_accumulate.py").read_text())
+    shared.run()
+    item = shared.page.locator(".case", has_text="Gradient accumulates when a value is reused").first
+    message = item.locator(".case-message")
+    expect(message).to_contain_text("x.grad: expected 2.0, got 1 in x + x")
+    expect(message.locator("code")).to_have_text(["x.grad", "x + x"])
+    assert "`" not in message.inner_text()
+    # A learner's exception text with markup in backquotes stays text, inside a code element.
+    shared.set_code(patch(REFERENCE, "def __add__(self, other):",
+                          "def __add__(self, other):\n        raise ValueError('see `<script>window.pwned=1</script><b>b</b>`')"))
+    shared.run()
+    code = shared.page.locator(".results-body .case-message code", has_text="<script>").first
+    expect(code).to_have_text("<script>window.pwned=1</script><b>b</b>")
+    assert shared.page.locator(".results-body script, .results-body b").count() == 0
+    assert shared.page.evaluate("() => window.pwned") is None
+
+
+def test_the_starter_gets_one_summary_naming_the_unwritten_methods_with_the_cards_folded(shared):
+    shared.set_code(STARTER)
+    report = shared.run()
+    assert report["passed"] == 0 and all(t["status"] == "error" for t in report["tests"])
+    line = shared.page.locator(".results-body .unwritten")
+    expect(line).to_have_text(
+        "Not written yet (each raises NotImplementedError): __add__, __mul__ and relu. "
+        "All 39 cases stop at one of them: __add__ in 18 cases, __mul__ in 17 and relu in 4.")
+    expect(line.locator("code")).to_have_text(["__add__", "__mul__", "relu", "__add__", "__mul__", "relu"])
+    folded = shared.page.locator(".results-body details.unwritten-cases")
+    expect(folded).not_to_have_attribute("open", "")
+    expect(folded.locator("> summary")).to_have_text("Show the 39 cases that stop at a method not written yet")
+    expect(shared.page.locator(".results-body .case").first).to_be_hidden()
+    # No repeat of the same thing as a diagnosis, and no card outside the fold.
+    expect(shared.page.locator(".results-body .diagnosis")).to_have_count(0)
+    expect(shared.page.locator(".results-body > ol.cases")).to_have_count(0)
+    folded.locator("> summary").click()
+    first = folded.locator(".case").first
+    expect(first).to_be_visible()
+    # The case's hints are about code not written yet: folded inside the card.
+    expect(first.locator(".case-hint")).to_be_hidden()
+
+
+def test_a_partly_written_class_keeps_the_other_failures_in_view(shared):
+    # __add__, __mul__ and backward written, relu not: only the relu cases are folded.
+    code = patch(REFERENCE, "    def relu(self):", "    def relu(self):\n        raise NotImplementedError")
+    shared.set_code(code)
+    report = shared.run()
+    stopped = [t for t in report["tests"] if t["status"] == "error" and "NotImplementedError" in (t["message"] or "")]
+    assert len(stopped) >= 2
+    expect(shared.page.locator(".results-body .unwritten")).to_have_text(
+        f"relu is not written yet (it raises NotImplementedError): {len(stopped)} cases stop there.")
+    expect(shared.page.locator(".unwritten-cases .case")).to_have_count(len(stopped))
+
+
+def test_case_hints_are_folded_under_a_diagnosis(shared):
+    shared.set_code(patch(REFERENCE, "self.grad += (out.data > 0) * out.grad",
+                          "self.grad += (out.data >= 0) * out.grad"))
+    report = shared.run()
+    assert report["diagnosis"] is not None
+    expect(shared.page.locator(".results-body .diagnosis")).to_be_visible()
+    item = shared.page.locator(".case", has_text="ReLU at exactly zero").first
+    fold = item.locator("details.case-hints")
+    expect(fold.locator("summary")).to_have_text("Hints for this case (the diagnosis above comes first)")
+    expect(fold.locator(".hint-ladder")).to_be_hidden()
+    fold.locator("summary").click()
+    expect(fold.locator(".hint-next")).to_be_visible()
+
+
+def test_a_run_shows_a_live_count_that_screen_readers_are_not_made_to_read(shared):
+    shared.page.evaluate("""() => {
+        window.seenCounts = [];
+        new MutationObserver(() => {
+            const p = document.querySelector('.results-body .run-progress');
+            if (p && p.textContent && !window.seenCounts.includes(p.textContent)) window.seenCounts.push(p.textContent);
+            if (p) window.progressLive = p.getAttribute('aria-live');
+        }).observe(document.querySelector('.results-body'), {subtree: true, childList: true, characterData: true});
+    }""")
+    # Slow enough cases that the count is seen (each waits a little in backward).
+    shared.set_code(patch(REFERENCE, "    def backward(self):", "    def backward(self):\n        for _ in range(300_000): pass"))
+    report = shared.run()
+    seen = shared.page.evaluate("() => window.seenCounts")
+    counts = [s for s in seen if s.startswith("Running case ")]
+    assert counts, seen
+    assert all(s.endswith(f" of {report['total']}…") for s in counts)
+    assert shared.page.evaluate("() => window.progressLive") == "off"
+    expect(shared.page.locator(".results-body .run-progress")).to_have_count(0)  # gone with the result
+
+
+def test_all_passed_marks_the_problem_solved_and_offers_the_next_one(context, isolated_url):
+    site = Site(context.new_page(), isolated_url)
+    page = site.page
+    expect(page.locator(".solved-mark")).to_have_count(0)
+    site.set_code(TEXTBOOK)
+    site.run()
+    expect(page.locator(".solved-mark")).to_have_text("✓ Solved")
+    link = page.locator(".results-body a.next-problem")
+    expect(link).to_have_text("Next problem: Subtraction, division, powers and numbers on the left →")
+    page.reload()
+    expect(page.locator(".editor .cm-content")).to_be_visible()
+    expect(page.locator(".solved-mark")).to_have_text("✓ Solved")  # remembered
+    site.run()
+    page.locator(".results-body a.next-problem").click()
+    expect(page).to_have_url(isolated_url + "#/p/more-ops")
+    expect(page.locator(".solved-mark")).to_have_count(0)
