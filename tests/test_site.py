@@ -172,8 +172,14 @@ def test_infinite_loop_is_stopped_then_a_correct_run_passes(context, isolated_ur
     report = site_page.run()
     hung = case(report, "Reference example")
     assert hung["status"] == "timeout"
-    assert hung["message"] == ("Stopped after 5 s: your code did not finish. "
+    # Isolated, the interrupt lands in the loop and its traceback says where; without
+    # isolation the worker is replaced, and nothing says which line was running.
+    line = HANG.splitlines().index("        while True: pass") + 1
+    running = (f" It was still running line {line} (in relu) when the time limit hit."
+               if mode == "isolated" else "")
+    assert hung["message"] == (f"Stopped after 5 s: your code did not finish.{running} "
                                "Look for a loop that never ends.")
+    assert hung["line"] == (line if mode == "isolated" else None)
     assert report["status"] == "fail"
     site_page.set_code(TEXTBOOK)
     assert site_page.run()["status"] == "pass"

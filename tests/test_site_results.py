@@ -34,7 +34,8 @@ def test_backquoted_parts_of_messages_are_code_and_never_html(shared):
     assert "`" not in message.inner_text()
     # A learner's exception text with markup in backquotes stays text, inside a code element.
     shared.set_code(patch(REFERENCE, "def __add__(self, other):",
-                          "def __add__(self, other):\n        raise ValueError('see `<script>window.pwned=1</script><b>b</b>`')"))
+                          "def __add__(self, other):\n"
+                          "        raise ValueError('see `<script>window.pwned=1</script><b>b</b>`')"))
     shared.run()
     code = shared.page.locator(".results-body .case-message code", has_text="<script>").first
     expect(code).to_have_text("<script>window.pwned=1</script><b>b</b>")
@@ -53,7 +54,8 @@ def test_the_starter_gets_one_summary_naming_the_unwritten_methods_with_the_card
     expect(line.locator("code")).to_have_text(["__add__", "__mul__", "relu", "__add__", "__mul__", "relu"])
     folded = shared.page.locator(".results-body details.unwritten-cases")
     expect(folded).not_to_have_attribute("open", "")
-    expect(folded.locator("> summary")).to_have_text("Show the 39 cases that stop at a method not written yet")
+    expect(folded.locator("> summary")).to_have_text(
+        "Show the 39 cases that stop at a method not written yet")
     expect(shared.page.locator(".results-body .case").first).to_be_hidden()
     # No repeat of the same thing as a diagnosis, and no card outside the fold.
     expect(shared.page.locator(".results-body .diagnosis")).to_have_count(0)
@@ -70,7 +72,8 @@ def test_a_partly_written_class_keeps_the_other_failures_in_view(shared):
     code = patch(REFERENCE, "    def relu(self):", "    def relu(self):\n        raise NotImplementedError")
     shared.set_code(code)
     report = shared.run()
-    stopped = [t for t in report["tests"] if t["status"] == "error" and "NotImplementedError" in (t["message"] or "")]
+    stopped = [t for t in report["tests"]
+               if t["status"] == "error" and "NotImplementedError" in (t["message"] or "")]
     assert len(stopped) >= 2
     expect(shared.page.locator(".results-body .unwritten")).to_have_text(
         f"relu is not written yet (it raises NotImplementedError): {len(stopped)} cases stop there.")
@@ -96,12 +99,15 @@ def test_a_run_shows_a_live_count_that_screen_readers_are_not_made_to_read(share
         window.seenCounts = [];
         new MutationObserver(() => {
             const p = document.querySelector('.results-body .run-progress');
-            if (p && p.textContent && !window.seenCounts.includes(p.textContent)) window.seenCounts.push(p.textContent);
+            const text = p && p.textContent;
+            if (text && !window.seenCounts.includes(text)) window.seenCounts.push(text);
             if (p) window.progressLive = p.getAttribute('aria-live');
-        }).observe(document.querySelector('.results-body'), {subtree: true, childList: true, characterData: true});
+        }).observe(document.querySelector('.results-body'),
+                   {subtree: true, childList: true, characterData: true});
     }""")
     # Slow enough cases that the count is seen (each waits a little in backward).
-    shared.set_code(patch(REFERENCE, "    def backward(self):", "    def backward(self):\n        for _ in range(300_000): pass"))
+    shared.set_code(patch(REFERENCE, "    def backward(self):",
+                          "    def backward(self):\n        for _ in range(300_000): pass"))
     report = shared.run()
     seen = shared.page.evaluate("() => window.seenCounts")
     counts = [s for s in seen if s.startswith("Running case ")]
@@ -127,3 +133,64 @@ def test_all_passed_marks_the_problem_solved_and_offers_the_next_one(context, is
     page.locator(".results-body a.next-problem").click()
     expect(page).to_have_url(isolated_url + "#/p/more-ops")
     expect(page.locator(".solved-mark")).to_have_count(0)
+
+
+GEOMETRY = """svg => {
+    const rects = [...svg.querySelectorAll('.graph-node')].map(g => {
+        const r = g.querySelector('rect');
+        return {id: g.dataset.node, x: +r.getAttribute('x'), y: +r.getAttribute('y'),
+                w: +r.getAttribute('width'), h: +r.getAttribute('height'),
+                texts: [...g.querySelectorAll('text:not(.graph-first-tag)')].map(t => {
+                    const b = t.getBBox(); return {x: b.x, w: b.width, text: t.textContent}; })};
+    });
+    const edges = [...svg.querySelectorAll('.graph-edge')].map(p => {
+        const n = p.getTotalLength(), points = [];
+        for (let i = 1; i < 40; i++) { const q = p.getPointAtLength(n * i / 40); points.push([q.x, q.y]); }
+        return {from: p.dataset.from, to: p.dataset.to, d: p.getAttribute('d'), points};
+    });
+    return {rects, edges};
+}"""
+
+
+def graph_geometry(shared, case_name: str) -> dict:
+    item = shared.page.locator(".case", has_text=case_name).first
+    item.locator(".case-graph > summary").click()
+    svg = item.locator(".graph-svg")
+    expect(svg).to_be_visible()
+    return svg.evaluate(GEOMETRY)
+
+
+def inside(point, rect, margin=2.0) -> bool:
+    x, y = point
+    return (rect["x"] + margin < x < rect["x"] + rect["w"] - margin
+            and rect["y"] + margin < y < rect["y"] + rect["h"] - margin)
+
+
+@pytest.mark.parametrize(("case_name", "used_twice", "twice_to_one"), [
+    ("Product-plus-self", "x", False),          # x*y + x: one edge into *, one into +
+    ("Gradient accumulates when a value is reused", "x", True),  # x + x: both into +
+])
+def test_the_graph_draws_an_edge_for_every_use_none_behind_a_node_and_labels_fit(
+        shared, case_name, used_twice, twice_to_one):
+    # The seed missing: wrong grads, so the labels carry "(want ...)" too.
+    shared.set_code((BASIC / "solutions/wrong/missing_output_seed.py").read_text())
+    report = shared.run()
+    graph = next(t for t in report["tests"] if t["name"].startswith(case_name))["graph"]
+    uses = sum(node["inputs"].count(used_twice) for node in graph["nodes"])
+    assert uses == 2
+    geometry = graph_geometry(shared, case_name)
+    edges = geometry["edges"]
+    assert len(edges) == sum(len(node["inputs"]) for node in graph["nodes"])
+    from_x = [e for e in edges if e["from"] == used_twice]
+    assert len(from_x) == 2 and from_x[0]["d"] != from_x[1]["d"]
+    assert (from_x[0]["to"] == from_x[1]["to"]) is twice_to_one
+    for edge in edges:  # no edge runs behind a box it does not join
+        for rect in geometry["rects"]:
+            if rect["id"] in (edge["from"], edge["to"]):
+                continue
+            assert not any(inside(p, rect) for p in edge["points"]), (edge, rect["id"])
+    for rect in geometry["rects"]:  # every label inside its box, none cut
+        for text in rect["texts"]:
+            assert "…" not in text["text"]
+            assert rect["x"] < text["x"] and text["x"] + text["w"] <= rect["x"] + rect["w"] - 2, (rect, text)
+    assert any("(want " in t["text"] for r in geometry["rects"] for t in r["texts"])
