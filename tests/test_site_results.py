@@ -194,3 +194,14 @@ def test_the_graph_draws_an_edge_for_every_use_none_behind_a_node_and_labels_fit
             assert "…" not in text["text"]
             assert rect["x"] < text["x"] and text["x"] + text["w"] <= rect["x"] + rect["w"] - 2, (rect, text)
     assert any("(want " in t["text"] for r in geometry["rects"] for t in r["texts"])
+
+
+def test_problem_one_explains_how_a_value_remembers_its_graph_without_the_solution(context, isolated_url):
+    site = Site(context.new_page(), isolated_url)
+    statement = site.page.locator(".statement-body")
+    expect(statement.get_by_role("heading", name="How a Value remembers its graph")).to_be_visible()
+    sketch = statement.locator("pre", has_text="out._backward = _backward")
+    expect(sketch).to_contain_text("self._inputs = inputs")
+    # The structure, not the answer: no rule body, no backward().
+    text = sketch.inner_text()
+    assert "self.grad +=" not in text and "other.grad +=" not in text and "def backward" not in text
