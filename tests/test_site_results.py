@@ -205,3 +205,33 @@ def test_problem_one_explains_how_a_value_remembers_its_graph_without_the_soluti
     # The structure, not the answer: no rule body, no backward().
     text = sketch.inner_text()
     assert "self.grad +=" not in text and "other.grad +=" not in text and "def backward" not in text
+
+
+def test_the_next_problem_offers_to_start_from_my_value_and_says_what_it_lacks(context, isolated_url):
+    page = context.new_page()
+    site = Site(page, isolated_url)
+    # My Value from problem 1, with one extra of problem 2's methods already written by hand.
+    mine = TEXTBOOK.replace("    def backward(self):", "    __radd__ = __add__\n\n    def backward(self):")
+    site.set_code(mine)
+    site.wait_saved(mine)
+    # Problem 1 itself offers nothing of the kind (nothing comes before it).
+    expect(page.locator("button.carry")).to_have_count(0)
+    page.goto(f"{isolated_url}#/p/more-ops")
+    button = page.get_by_role(
+        "button", name="Start from my Value from “Implementing basic autograd operations”")
+    expect(button).to_be_visible()
+    starter = site.code
+    assert "def __sub__" in starter
+    page.once("dialog", lambda d: d.dismiss())  # asked first: dismissing keeps the starter
+    button.click()
+    assert site.code == starter
+    page.once("dialog", lambda d: d.accept())
+    button.click()
+    assert site.code == mine
+    banner = page.locator("#banner-reset")
+    expect(banner).to_contain_text(
+        "Your Value has no __neg__, __sub__, __truediv__, __pow__, __rmul__, __rsub__, __rtruediv__ "
+        "yet: this problem's starter has them.")
+    expect(banner.locator("code").first).to_have_text("__neg__")
+    banner.get_by_role("button", name="Undo").click()
+    assert site.code == starter

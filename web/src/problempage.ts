@@ -11,7 +11,8 @@ import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
 import { renderReport } from "./results";
 import { renderStatement } from "./statement";
-import { CodeSlot, getProgress, recordResult } from "./store";
+import { definesValue, missingFrom, missingSentence } from "./carry";
+import { CodeSlot, getProgress, recordResult, savedCode } from "./store";
 import { wireSplit } from "./split";
 import { wireTabs, type Tabs } from "./tabs";
 import { showBanner } from "./ui";
@@ -165,6 +166,20 @@ export class ProblemPage {
     this.runButton.addEventListener("click", () => void this.run());
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
+    const prev = position > 0 ? this.all[position - 1] : undefined;
+    const prevCode = prev ? savedCode(prev.slug) : null;
+    if (prev && prevCode !== null && definesValue(prevCode)) {
+      // Problems build on each other: the learner's own Value from the problem before, offered
+      // beside the given starter.
+      const carry = document.createElement("button");
+      carry.type = "button";
+      carry.className = "carry";
+      carry.textContent = `Start from my Value from “${prev.title}”`;
+      const missing = missingSentence(missingFrom(prevCode, suite.problem.starter));
+      carry.title = `Put your code from “${prev.title}” in the editor. ${missing.replaceAll("`", "")}`;
+      carry.addEventListener("click", () => this.startFrom(prev, prevCode, missing));
+      page.querySelector(".reset")!.after(carry);
+    }
     page.querySelector(".download")!.addEventListener("click", () => this.download());
     return page;
   }
@@ -298,6 +313,14 @@ export class ProblemPage {
     showBanner("reset", "Your code was replaced with the starter code.", [
       { label: "Undo reset", action: () => this.editor.undo() },
     ], 15000);
+  }
+
+  private startFrom(prev: ProblemEntry, code: string, missing: string): void {
+    if (!window.confirm(`Replace the code here with your code from “${prev.title}”? You can undo this afterwards.\n\n${missing.replaceAll("`", "")}`)) return;
+    this.editor.replace(code);
+    showBanner("reset", `Your code from “${prev.title}” is in the editor. ${missing}`, [
+      { label: "Undo", action: () => this.editor.undo() },
+    ], 30000);
   }
 
   private download(): void {
