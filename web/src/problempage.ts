@@ -174,9 +174,10 @@ export class ProblemPage {
       const carry = document.createElement("button");
       carry.type = "button";
       carry.className = "carry";
-      carry.textContent = `Start from my Value from “${prev.title}”`;
+      // Short enough to keep the toolbar on one line; the title says which problem that is.
+      carry.textContent = `Start from my Value from problem ${position}`;
       const missing = missingSentence(missingFrom(prevCode, suite.problem.starter));
-      carry.title = `Put your code from “${prev.title}” in the editor. ${missing.replaceAll("`", "")}`;
+      carry.title = `Put your code from problem ${position}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
       carry.addEventListener("click", () => this.startFrom(prev, prevCode, missing));
       page.querySelector(".reset")!.after(carry);
     }
