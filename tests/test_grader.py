@@ -480,3 +480,33 @@ def test_the_zygote_warm_up_cuts_a_case_that_never_ends_short():
     started = time.monotonic()
     zygote._warm_up([spec])
     assert time.monotonic() - started < 10  # cut short, not run forever
+
+
+def test_a_browser_timeout_names_the_learner_line_the_interrupt_landed_in(mini_suite):
+    """In the browser the time limit raises KeyboardInterrupt inside the running code: its
+    traceback says which of the learner's lines was running (raised here by hand)."""
+    from engine.browser.worker import BrowserExecutor
+
+    source = in_relu("raise KeyboardInterrupt")
+    line = source.splitlines().index("        raise KeyboardInterrupt") + 1
+    report = grade(mini_suite, source, BrowserExecutor({}, lambda i, t: None, lambda: "timeout"))
+    hung = next(t for t in report.tests if t.name.startswith("ReLU"))
+    assert hung.status == "timeout" and hung.line == line
+    assert hung.message == (f"Stopped after 1 s: your code did not finish. It was still running "
+                            f"line {line} (in relu) when the time limit hit. Look for a loop that "
+                            "never ends.")
+    # At the top level of the file: the load error says the line too.
+    top = grade(mini_suite, "x = 1\nraise KeyboardInterrupt\n",
+                BrowserExecutor({}, lambda i, t: None, lambda: "timeout"))
+    assert top.load_error is not None and top.load_error.line == 2
+    assert "It was still running line 2 when the time limit hit." in (top.message or "")
+
+
+def test_a_timeout_whose_line_is_unknown_says_only_what_is_known(mini_suite):
+    from engine.browser.worker import BrowserExecutor
+
+    report = grade(mini_suite, REFERENCE, BrowserExecutor({0: "timeout"}, lambda i, t: None,
+                                                          lambda: "timeout"))
+    assert report.tests[0].line is None
+    assert report.tests[0].message == ("Stopped after 1 s: your code did not finish. Look for a "
+                                       "loop that never ends.")

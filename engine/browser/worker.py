@@ -275,7 +275,7 @@ class BrowserExecutor:
                 error = self._out_of_memory()
             else:
                 error = self._given_up_load("stopped" if reason == "stop" else "timeout",
-                                           load_limit)
+                                           load_limit, error.get("line"))
         if error is not None:
             self.out_of_memory = self.out_of_memory or error["type"] == "MemoryError"
             return {"load_error": error, "results": []}
@@ -315,9 +315,14 @@ class BrowserExecutor:
                     results.append(result)
                     continue
                 status = "stopped" if reason == "stop" else "timeout"
+                interrupted = result["error"]
                 result = {"id": case["id"], "status": status, "output": result.get("output", ""),
                           "output_dropped": result.get("output_dropped", 0),
                           "duration_ms": result.get("duration_ms", 0)}
+                if status == "timeout" and interrupted.get("line"):
+                    # The interrupt landed in the learner's code: its traceback says where.
+                    result["line"] = interrupted["line"]
+                    result["function"] = interrupted.get("function")
                 results.append(result)
                 if status == "stopped":
                     break
@@ -333,12 +338,12 @@ class BrowserExecutor:
                 "traceback": ""}
 
     @staticmethod
-    def _given_up_load(verdict: str, limit: float) -> dict[str, Any]:
+    def _given_up_load(verdict: str, limit: float, line: int | None = None) -> dict[str, Any]:
         if verdict == "stopped":
             return load_timeout_error(LOAD_STOPPED_MESSAGE)
         if verdict == "crashed":
             return load_crashed_error()
-        return load_timeout_error(load_timeout_message(limit))
+        return load_timeout_error(load_timeout_message(limit, line), line)
 
 
 CRASHED_MESSAGE = ("Python crashed while running this case, most likely because your code used "

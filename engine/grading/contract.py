@@ -139,6 +139,8 @@ class Observation(TypedDict):
     duration_ms: NotRequired[float]
     after: NotRequired[str]  # skipped: the case that timed out
     exit_code: NotRequired[int | None]  # crashed
+    line: NotRequired[int | None]  # timeout: the learner's line the interrupt landed in, if known
+    function: NotRequired[str | None]  # timeout: the function holding that line
 
 
 # What the judge found wrong: (label, expected, the observed descriptor or None).

@@ -39,7 +39,9 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
     status = obs["status"]
     if status == "timeout":
         result.status = "timeout"
-        result.message = case_timeout_message(case["time_limit"])
+        # The browser knows the learner's line when its interrupt landed in their code.
+        result.line = obs.get("line")
+        result.message = case_timeout_message(case["time_limit"], result.line, obs.get("function"))
     elif status == "skipped":
         result.status = "timeout"
         result.message = SKIPPED_MESSAGE

@@ -86,13 +86,22 @@ FEATURES = {
 }
 
 
-def load_timeout_message(limit: float) -> str:
-    return (f"Stopped after {limit:g} s: your code did not finish loading. Look for a loop that "
-            "never ends at the top level of your file.")
+def _still_running(line: int | None, function: str | None = None) -> str:
+    """Where the learner's code was when the time limit interrupted it, when Python could tell
+    (an interrupt inside the interpreter has a traceback; a killed process or worker has none)."""
+    if not line:
+        return ""
+    inside = f" (in {function})" if function and function != "<module>" else ""
+    return f" It was still running line {line}{inside} when the time limit hit."
 
 
-def load_timeout_error(message: str) -> ObservedError:
-    return {"type": "Timeout", "message": message, "origin": "learner", "line": None,
+def load_timeout_message(limit: float, line: int | None = None) -> str:
+    return (f"Stopped after {limit:g} s: your code did not finish loading.{_still_running(line)} "
+            "Look for a loop that never ends at the top level of your file.")
+
+
+def load_timeout_error(message: str, line: int | None = None) -> ObservedError:
+    return {"type": "Timeout", "message": message, "origin": "learner", "line": line,
             "traceback": ""}
 
 
@@ -172,8 +181,9 @@ def case_error(err: ObservedError, case: Case | None, visible: bool) -> str:
 # ---- A case that did not finish, or a check that failed ----
 
 
-def case_timeout_message(limit: float) -> str:
-    return f"Stopped after {limit:g} s: your code did not finish. Look for a loop that never ends."
+def case_timeout_message(limit: float, line: int | None = None, function: str | None = None) -> str:
+    return (f"Stopped after {limit:g} s: your code did not finish.{_still_running(line, function)} "
+            "Look for a loop that never ends.")
 
 
 SKIPPED_MESSAGE = ("Not run: an earlier case did not finish in time, so the rest were skipped. "

@@ -39,6 +39,11 @@ export function setPhase(phase: Phase, detail?: string): void {
   page?.onPhase(phase);
 }
 
+/** A graded run started case `index` (the problem page shows the count). */
+export function caseStarted(index: number): void {
+  page?.onCaseStarted(index);
+}
+
 /** The skip link (first in Tab order): to the editor on a problem page, else to the content. Its
  * `#main` would be taken as a route, so it moves focus itself. */
 function wireSkipLink(): void {

@@ -4,6 +4,7 @@
 // Layout: layout.ts; the steps' model: stepper.ts.
 import "./drawing.css";
 import type { Drawing, DrawnNode, Reading } from "./generated/play";
+import { appendInline as withCode } from "./inline";
 import { layoutGraph, NODE_H, NODE_W } from "./layout";
 import { keyboardScrollable } from "./scrollable";
 import { firstDifference, fmt, gradsAt, nodeName, stepWords } from "./stepper";
@@ -17,16 +18,6 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   return node;
-}
-
-/** Append `text` to `parent`, with each `backquoted` part as a code element (Python's notes name
- * attributes that way), never as HTML. */
-function withCode<T extends HTMLElement>(parent: T, text: string): T {
-  text.split("`").forEach((part, i) => {
-    if (!part) return;
-    parent.append(i % 2 ? el("code", undefined, part) : document.createTextNode(part));
-  });
-  return parent;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {

@@ -1,18 +1,19 @@
 // Draws a data case's computational graph (SVG) and the same nodes as a table.
 //
-// Case graphs are small (a few to ~40 nodes) and always flow from leaves to one output, so a
-// layered layout is enough: a node's column is its longest path from a leaf, rows follow creation
-// order. That is ~30 lines here; a general layout library (dagre, elkjs: 40-400 KB) would not earn
-// its weight. The SVG is decoration for sighted users; the table is the accessible view and
-// carries everything the drawing shows.
+// The layout is the playground's (layout.ts): layered, inputs on the left, and one edge per use
+// of a value with its own ports, so the `x` in `x*y + x` shows both of its edges. Boxes are as
+// wide as their longest label. The SVG is decoration for sighted users; the table is the
+// accessible view and carries everything the drawing shows.
+import { layoutGraph, NODE_H, NODE_W } from "./layout";
 import type { GraphNode, GraphView } from "./protocol";
 import { keyboardScrollable } from "./scrollable";
 
 const SVG = "http://www.w3.org/2000/svg";
-const W = 150; // node box
-const H = 58;
-const GAP_X = 60;
-const GAP_Y = 18;
+/** Width of one character of the drawing's 12px monospace font, with a little to spare. */
+const CHAR_W = 7.6;
+const PAD_X = 8;
+/** Labels longer than this are cut (the whole label is in the box's tooltip and the table). */
+const MAX_CHARS = 40;
 
 function fmt(x: number | null): string {
   if (x === null) return "not a number";
@@ -25,22 +26,16 @@ export function nodeLabel(node: GraphNode): string {
   return node.code.split(" = ", 2)[1] ?? node.op;
 }
 
-/** Columns by longest path from a leaf; rows in creation order within a column. */
-export function layout(nodes: GraphNode[]): Map<string, { x: number; y: number }> {
-  const depth = new Map<string, number>();
-  for (const node of nodes) {
-    const inputs = node.inputs.filter((i) => depth.has(i)).map((i) => depth.get(i) ?? 0);
-    depth.set(node.id, inputs.length ? Math.max(...inputs) + 1 : 0);
-  }
-  const rows = new Map<number, number>();
-  const place = new Map<string, { x: number; y: number }>();
-  for (const node of nodes) {
-    const column = depth.get(node.id) ?? 0;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    place.set(node.id, { x: 10 + column * (W + GAP_X), y: 10 + row * (H + GAP_Y) });
-  }
-  return place;
+function clip(line: string): string {
+  return line.length > MAX_CHARS ? line.slice(0, MAX_CHARS - 1) + "…" : line;
+}
+
+function nodeLines(node: GraphNode): string[] {
+  return [
+    node.op === "leaf" ? `${node.id} (input)` : `${node.id} = ${nodeLabel(node)}`,
+    `data ${fmt(node.data)}${node.data_ok ? "" : ` (want ${fmt(node.expected_data)})`}`,
+    `grad ${fmt(node.grad)}${node.grad_ok ? "" : ` (want ${fmt(node.expected_grad)})`}`,
+  ];
 }
 
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
@@ -50,47 +45,41 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
 }
 
 function drawing(view: GraphView): SVGSVGElement {
-  const place = layout(view.nodes);
-  const width = Math.max(...[...place.values()].map((p) => p.x)) + W + 10;
-  const height = Math.max(...[...place.values()].map((p) => p.y)) + H + 10;
-  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width, height, class: "graph-svg" });
+  const lines = new Map(view.nodes.map((node) => [node.id, nodeLines(node)]));
+  const longest = Math.max(0, ...[...lines.values()].flat().map((line) => clip(line).length));
+  const W = Math.max(NODE_W, Math.ceil(longest * CHAR_W) + 2 * PAD_X);
+  // One edge per use: an input listed twice (x + x) gets two.
+  const edges = view.nodes.flatMap((node) => node.inputs.map((input) => ({ from: input, to: node.id })));
+  const place = layoutGraph(view.nodes.map((n) => n.id), edges, W);
+  const svg = svgEl("svg", { viewBox: `0 0 ${place.width} ${place.height}`, width: place.width, height: place.height, class: "graph-svg" });
   svg.setAttribute("aria-hidden", "true"); // the table below says the same, for screen readers
   const defs = svgEl("defs", {});
   const marker = svgEl("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" });
   marker.append(svgEl("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "graph-arrow" }));
   defs.append(marker);
   svg.append(defs);
-  for (const node of view.nodes) {
-    const to = place.get(node.id);
-    if (!to) continue;
-    for (const input of new Set(node.inputs)) {
-      const from = place.get(input);
-      if (!from) continue;
-      const x1 = from.x + W, y1 = from.y + H / 2, x2 = to.x, y2 = to.y + H / 2;
-      const mid = (x1 + x2) / 2;
-      svg.append(svgEl("path", { d: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`, class: "graph-edge", "marker-end": "url(#arrow)" }));
-    }
+  for (const edge of place.edges) {
+    svg.append(svgEl("path", { d: edge.d, class: "graph-edge", "marker-end": "url(#arrow)", "data-from": edge.from, "data-to": edge.to }));
   }
   for (const node of view.nodes) {
-    const at = place.get(node.id);
+    const at = place.nodes.get(node.id);
     if (!at) continue;
-    const dataOk = node.data_ok;
-    const gradOk = node.grad_ok;
     const first = node.id === view.first_difference;
-    const group = svgEl("g", { class: `graph-node${dataOk && gradOk ? "" : " graph-node-wrong"}${first ? " graph-node-first" : ""}${node.id === view.output ? " graph-node-output" : ""}`, "data-node": node.id });
-    group.append(svgEl("rect", { x: at.x, y: at.y, width: W, height: H, rx: 6 }));
-    const lines = [
-      node.op === "leaf" ? `${node.id} (input)` : `${node.id} = ${nodeLabel(node)}`,
-      `data ${fmt(node.data)}${dataOk ? "" : ` (want ${fmt(node.expected_data)})`}`,
-      `grad ${fmt(node.grad)}${gradOk ? "" : ` (want ${fmt(node.expected_grad)})`}`,
-    ];
-    lines.forEach((line, i) => {
-      const text = svgEl("text", { x: at.x + 8, y: at.y + 17 + i * 16, class: i === 0 ? "graph-title" : "" });
-      text.textContent = line.length > 24 ? line.slice(0, 23) + "…" : line;
-      group.append(text);
+    const group = svgEl("g", { class: `graph-node${node.data_ok && node.grad_ok ? "" : " graph-node-wrong"}${first ? " graph-node-first" : ""}${node.id === view.output ? " graph-node-output" : ""}`, "data-node": node.id });
+    const text = lines.get(node.id) ?? [];
+    if (text.some((line) => clip(line) !== line)) {
+      const title = svgEl("title", {}); // the whole of a cut label, on hover
+      title.textContent = text.join("\n");
+      group.append(title);
+    }
+    group.append(svgEl("rect", { x: at.x, y: at.y, width: W, height: NODE_H, rx: 6 }));
+    text.forEach((line, i) => {
+      const label = svgEl("text", { x: at.x + PAD_X, y: at.y + 18 + i * 17, class: i === 0 ? "graph-title" : "" });
+      label.textContent = clip(line);
+      group.append(label);
     });
     if (first) {
-      const tag = svgEl("text", { x: at.x + W - 6, y: at.y - 3, class: "graph-first-tag", "text-anchor": "end" });
+      const tag = svgEl("text", { x: at.x + W - 6, y: at.y - 4, class: "graph-first-tag", "text-anchor": "end" });
       tag.textContent = "first difference";
       group.append(tag);
     }

@@ -1,6 +1,7 @@
 // A ladder of hints, revealed one level at a time: concept, direction, specific, then code.
 // How far the learner went is remembered per problem and case. The code level gives the answer
 // away, so it takes two presses: the first only says what the next hint is.
+import { appendInline } from "./inline";
 import { hintLevel, setHintLevel } from "./store";
 
 export const LEVELS = ["Concept", "Direction", "Specific", "Code"];
@@ -41,7 +42,9 @@ export function hintLadder(key: string, hints: string[], title = "Hints"): HTMLE
       const label = document.createElement("strong");
       label.textContent = `${levelName(i, hints.length)}: `;
       const body = document.createElement(isCodeLevel(i, hints.length) ? "pre" : "span");
-      body.textContent = text;
+      // Code is shown as it is; words with `code` in them get it marked as code.
+      if (isCodeLevel(i, hints.length)) body.textContent = text;
+      else appendInline(body, text);
       item.append(label, body);
       return item;
     }));

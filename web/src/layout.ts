@@ -113,7 +113,8 @@ function mean(xs: number[]): number {
 }
 
 /** Lay out the nodes (ids in drawing order: the output first) and every edge. */
-export function layoutGraph(ids: string[], edges: { from: string; to: string }[]): Layout {
+/** `nodeW`: the width of every node box (a test case's graph sizes its boxes to their labels). */
+export function layoutGraph(ids: string[], edges: { from: string; to: string }[], nodeW = NODE_W): Layout {
   const known = new Set(ids);
   const usable = edges.map((e, index) => ({ ...e, index })).filter((e) => known.has(e.from) && known.has(e.to));
   const col = columns(ids, usable);
@@ -220,7 +221,7 @@ export function layoutGraph(ids: string[], edges: { from: string; to: string }[]
     bottom = Math.max(bottom, item.y + item.h / 2);
   }
   const shift = MARGIN - (Number.isFinite(top) ? top : 0);
-  const colX = (layer: number): number => MARGIN + layer * (NODE_W + GAP_X);
+  const colX = (layer: number): number => MARGIN + layer * (nodeW + GAP_X);
   const nodes = new Map<string, PlacedNode>();
   for (const id of ids) {
     const item = items.get(id) as Item;
@@ -270,7 +271,7 @@ export function layoutGraph(ids: string[], edges: { from: string; to: string }[]
     let d: string;
     if (c.back) {
       // Against the flow: out of the right side, round below both nodes, into the left side.
-      const x1 = from.x + NODE_W;
+      const x1 = from.x + nodeW;
       const x2 = to.x;
       const below = Math.max(from.y, to.y) + NODE_H + 10 + (k % 5) * 4;
       d = `M ${x1} ${y1} C ${x1 + 40} ${y1}, ${x1 + 40} ${below}, ${x1} ${below} L ${x2} ${below} C ${x2 - 40} ${below}, ${x2 - 40} ${y2}, ${x2} ${y2}`;
@@ -278,16 +279,16 @@ export function layoutGraph(ids: string[], edges: { from: string; to: string }[]
       // Down the gap after the source's column, along its lane, up the gap before the target's.
       const lane = laneOf.get(k) ?? 0;
       const y = graphBottom + 14 + lane * LANE_GAP;
-      const x1 = from.x + NODE_W;
+      const x1 = from.x + nodeW;
       const x2 = to.x;
       const a = x1 + 8 + (lane % 10) * 5;
       const b = x2 - 8 - (lane % 10) * 5;
       d = `M ${x1} ${y1} L ${a} ${y1} L ${a} ${y} L ${b} ${y} L ${b} ${y2} L ${x2} ${y2}`;
     } else {
-      const points: Point[] = [{ x: from.x + NODE_W, y: y1 }];
+      const points: Point[] = [{ x: from.x + nodeW, y: y1 }];
       for (const item of c.chain.slice(1, -1)) {
         const x = colX(item.layer);
-        points.push({ x, y: item.y + shift }, { x: x + NODE_W, y: item.y + shift });
+        points.push({ x, y: item.y + shift }, { x: x + nodeW, y: item.y + shift });
       }
       points.push({ x: to.x, y: y2 });
       d = `M ${points[0].x} ${points[0].y}`;
@@ -303,7 +304,7 @@ export function layoutGraph(ids: string[], edges: { from: string; to: string }[]
     }
     return { index: c.edge.index, from: c.edge.from, to: c.edge.to, d, back: c.back };
   });
-  const width = colX(Math.max(0, layers.length - 1)) + NODE_W + MARGIN;
+  const width = colX(Math.max(0, layers.length - 1)) + nodeW + MARGIN;
   const height = (Number.isFinite(bottom) ? bottom - top : 0) + 2 * MARGIN + (laneEnds.length ? 14 + laneEnds.length * LANE_GAP : 0);
   return { nodes, edges: placedEdges, width, height };
 }

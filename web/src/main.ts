@@ -14,13 +14,16 @@ async function boot(): Promise<void> {
   // Phases reported before the app has loaded are shown once it has (only the latest matters).
   let pending: [Phase, string | undefined] | null = null;
   let show: ((phase: Phase, detail?: string) => void) | null = null;
+  let started: ((index: number) => void) | null = null;
   const runner = new PyRunner(base, index, {
     phase: (phase, detail) => (show ? show(phase, detail) : (pending = [phase, detail])),
+    caseStarted: (caseIndex) => started?.(caseIndex),
   });
   installHooks(runner);
   runner.start();
-  const { start, setPhase } = await app;
+  const { start, setPhase, caseStarted } = await app;
   show = setPhase;
+  started = caseStarted;
   if (pending) setPhase(...(pending as [Phase, string | undefined]));
   await start(index, runner);
 }

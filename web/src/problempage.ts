@@ -12,11 +12,15 @@ import type { Phase, PyRunner } from "./pyrunner";
 import { hintLadder } from "./hints";
 import { renderReport, summaryText } from "./results";
 import { renderStatement } from "./statement";
-import { CodeSlot, recordResult } from "./store";
+import { definesValue, missingFrom, missingSentence } from "./carry";
+import { CodeSlot, getProgress, recordResult, savedCode } from "./store";
 import { wireSplit } from "./split";
 import { wireTabs, type Tabs } from "./tabs";
 import { isTabModeKey, onTabFocusChange, tabFocus, toggleTabFocus } from "./tabmode";
 import { showBanner } from "./ui";
+
+/** The live count of a run changes at most this often. */
+const PROGRESS_MS = 250;
 
 interface Suite {
   version: string;
@@ -48,6 +52,11 @@ export class ProblemPage {
   private tabs!: Tabs;
   private starter = "";
   private stopFollowingTabMode: () => void = () => {};
+  private title!: HTMLElement;
+  /** The live count of a run: the last case started, shown at most every PROGRESS_MS. */
+  private progress: HTMLElement | null = null;
+  private progressIndex: number | null = null;
+  private progressTimer = 0;
 
   constructor(private main: HTMLElement, private problem: ProblemEntry, private runner: PyRunner,
               private base: string, private all: ProblemEntry[] = [problem]) {
@@ -97,6 +106,7 @@ export class ProblemPage {
     this.autosave?.dispose();
     this.playground?.dispose();
     this.unfit();
+    window.clearTimeout(this.progressTimer);
     exposeEditor(null);
     window.removeEventListener("beforeunload", this.flush);
     document.removeEventListener("keydown", this.onKey);
@@ -170,12 +180,29 @@ export class ProblemPage {
     }
     title.id = "problem-title";
     title.tabIndex = -1;
+    this.title = title;
+    if (getProgress(this.problem.slug)?.solved) this.markSolved();
     this.runButton = page.querySelector(".run")!;
     this.stopButton = page.querySelector(".stop")!;
     this.results = page.querySelector(".results-body")!;
     this.runButton.addEventListener("click", () => void this.run());
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
+    const prev = position > 0 ? this.all[position - 1] : undefined;
+    const prevCode = prev ? savedCode(prev.slug) : null;
+    if (prev && prevCode !== null && definesValue(prevCode)) {
+      // Problems build on each other: the learner's own Value from the problem before, offered
+      // beside the given starter.
+      const carry = document.createElement("button");
+      carry.type = "button";
+      carry.className = "carry";
+      // Short enough to keep the toolbar on one line; the title says which problem that is.
+      carry.textContent = `Start from my Value from problem ${position}`;
+      const missing = missingSentence(missingFrom(prevCode, suite.problem.starter));
+      carry.title = `Put your code from problem ${position}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
+      carry.addEventListener("click", () => this.startFrom(prev, prevCode, missing));
+      page.querySelector(".reset")!.after(carry);
+    }
     page.querySelector(".download")!.addEventListener("click", () => this.download());
     page.querySelector(".toolbar")!.after(this.said.el);
     this.wireTabMode(page.querySelector<HTMLButtonElement>(".tab-mode")!, page.querySelector<HTMLElement>(".tab-mode-said")!);
@@ -225,10 +252,16 @@ export class ProblemPage {
       : "Python is starting; your tests will run as soon as it is ready.";
     this.results.innerHTML = `<p class="muted">${starting}</p>`;
     this.said.say(starting);
+    // The count changes many times a second: shown, never read out (aria-live off), so a screen
+    // reader hears the line above and then the result.
+    this.progress = Object.assign(document.createElement("p"), { className: "run-progress muted" });
+    this.progress.setAttribute("aria-live", "off");
+    this.results.append(this.progress);
     let report: Report;
     try {
       report = await promise;
     } catch (error) {
+      this.endProgress();
       this.results.innerHTML = "";
       const p = document.createElement("p");
       p.className = "summary summary-error";
@@ -238,6 +271,7 @@ export class ProblemPage {
       this.onPhase("ready");
       return;
     }
+    this.endProgress();
     this.onPhase("ready");
     renderReport(this.results, report, (line) => this.editor.jumpTo(line),
       (graph) => this.playground?.openGraph(graph));
@@ -258,6 +292,68 @@ export class ProblemPage {
     if (report.status !== "error" && report.tests.length === report.total) {
       recordResult(this.problem.slug, report.passed, report.total, report.suite_version);
     }
+    if (report.status === "pass" && report.passed === report.total && report.total > 0) {
+      this.markSolved();
+      this.results.querySelector(".summary")?.after(this.nextStep());
+    }
+  }
+
+  /** The runner started case `index` of this run (-1: the learner's module loading; past the
+   * cases: the probes that explain a failure). */
+  onCaseStarted(index: number): void {
+    if (!this.progress) return;
+    this.progressIndex = index;
+    if (this.progressTimer) return;
+    this.showProgress();
+    this.progressTimer = window.setTimeout(() => {
+      this.progressTimer = 0;
+      this.showProgress();
+    }, PROGRESS_MS);
+  }
+
+  private showProgress(): void {
+    const index = this.progressIndex;
+    if (!this.progress || index === null) return;
+    const total = this.problem.cases;
+    this.progress.textContent = index < 0 ? "Loading your code…"
+      : index < total ? `Running case ${index + 1} of ${total}…`
+        : "Checking what went wrong…";
+  }
+
+  private endProgress(): void {
+    window.clearTimeout(this.progressTimer);
+    this.progressTimer = 0;
+    this.progress = null;
+    this.progressIndex = null;
+  }
+
+  /** A "Solved" mark beside the title (once). */
+  private markSolved(): void {
+    if (this.main.querySelector(".solved-mark")) return;
+    const mark = document.createElement("p");
+    mark.className = "solved-mark";
+    mark.textContent = "✓ Solved";
+    this.title.after(mark);
+  }
+
+  /** After every case passed: on to the next problem on the path (or back to the list). */
+  private nextStep(): HTMLElement {
+    const box = document.createElement("p");
+    box.className = "next-step";
+    const position = this.all.findIndex((p) => p.slug === this.problem.slug);
+    const next = position >= 0 ? this.all[position + 1] : undefined;
+    const link = document.createElement("a");
+    link.className = "next-problem button-link";
+    if (next) {
+      link.href = `#/p/${next.slug}`;
+      link.textContent = `Next problem: ${next.title} →`;
+    } else {
+      link.href = "#/";
+      link.textContent = "All problems";
+      box.append("This was the last problem. ");
+    }
+    box.append(link);
+    return box;
   }
 
   /** Save what the learner typed now, in both editors (also called before an export or an
@@ -273,6 +369,14 @@ export class ProblemPage {
     showBanner("reset", "Your code was replaced with the starter code.", [
       { label: "Undo reset", action: () => this.editor.undo() },
     ], 15000);
+  }
+
+  private startFrom(prev: ProblemEntry, code: string, missing: string): void {
+    if (!window.confirm(`Replace the code here with your code from “${prev.title}”? You can undo this afterwards.\n\n${missing.replaceAll("`", "")}`)) return;
+    this.editor.replace(code);
+    showBanner("reset", `Your code from “${prev.title}” is in the editor. ${missing}`, [
+      { label: "Undo", action: () => this.editor.undo() },
+    ], 30000);
   }
 
   private download(): void {

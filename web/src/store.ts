@@ -126,6 +126,11 @@ export class CodeSlot {
   }
 }
 
+/** The code saved for a problem (another one than the open page's, read only), or null. */
+export function savedCode(slug: string): string | null {
+  return read<SavedCode>(`code:${slug}`)?.code ?? null;
+}
+
 export function getProgress(slug: string): Progress | null {
   return read<Progress>(`progress:${slug}`);
 }

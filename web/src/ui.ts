@@ -1,4 +1,5 @@
 // Banners: one per topic (storage, update, conflict...), each with its own actions.
+import { appendInline } from "./inline";
 
 export interface BannerAction { label: string; action(): void }
 
@@ -16,7 +17,7 @@ export function showBanner(id: string, text: string, actions: BannerAction[], au
   banner.className = "banner";
   banner.setAttribute("role", "alert");
   const message = document.createElement("span");
-  message.textContent = text;
+  appendInline(message, text); // `code` shown as code, never as HTML
   banner.append(message);
   for (const { label, action } of actions) {
     const button = document.createElement("button");
