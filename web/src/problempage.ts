@@ -275,15 +275,6 @@ export class ProblemPage {
     this.onPhase("ready");
     renderReport(this.results, report, (line) => this.editor.jumpTo(line),
       (graph) => this.playground?.openGraph(graph));
-    const next = this.all[this.all.findIndex((p) => p.slug === this.problem.slug) + 1];
-    if (report.status === "pass" && next) {
-      // The way on, where a keyboard user is once they pass (the path's own link is in the
-      // Problem tab).
-      const on = document.createElement("p");
-      on.className = "next-after-pass";
-      on.append(Object.assign(document.createElement("a"), { href: `#/p/${next.slug}`, textContent: `Next: ${next.title} →`, rel: "next" }));
-      this.results.querySelector(".summary")?.after(on);
-    }
     this.said.say(resultSentence(report));
     runRendered();
     reportShown(report);
@@ -346,6 +337,7 @@ export class ProblemPage {
     link.className = "next-problem button-link";
     if (next) {
       link.href = `#/p/${next.slug}`;
+      link.rel = "next"; // where a keyboard user is once they pass (the path's own link is in the Problem tab)
       link.textContent = `Next problem: ${next.title} →`;
     } else {
       link.href = "#/";
