@@ -63,6 +63,11 @@ CASES = [
                         "return max([abs(v.grad - n) for v, n in zip(values, numeric)][:-1],"
                         " default=0.0)"),
      "Your `gradient_check` reports no difference when there is only one input"),
+    # Also from a blind-written file: a relative difference was told "largest signed difference".
+    ("gradient-check", ("return max(abs(v.grad - n) for v, n in zip(values, numeric))",
+                        "return max(abs(v.grad - n) / max(abs(v.grad), abs(n), 1e-300)"
+                        " for v, n in zip(values, numeric))"),
+     "Your `gradient_check` returns a relative difference"),
 ]
 
 
