@@ -8,6 +8,7 @@ import { appendInline as withCode } from "./inline";
 import { layoutGraph, NODE_H, NODE_W } from "./layout";
 import { keyboardScrollable } from "./scrollable";
 import { firstDifference, fmt, gradsAt, nodeName, stepWords } from "./stepper";
+import { el } from "./ui";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Past this many nodes the table starts closed. */
@@ -17,13 +18,6 @@ let figures = 0;
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
   return node;
 }
 

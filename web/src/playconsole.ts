@@ -4,13 +4,7 @@
 import type { OutputStream, PlayError, PlayFrame, PlayResult } from "./protocol";
 import { workerWasReplaced } from "./pyrunner";
 import { brief } from "./announce";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from "./ui";
 
 const FILE_NAMES: Record<PlayFrame["file"], string> = { scratch: "scratch", solution: "your code" };
 

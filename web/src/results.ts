@@ -3,17 +3,11 @@ import { graphDetails } from "./graph";
 import { hintLadder } from "./hints";
 import { inlineEl } from "./inline";
 import type { CaseResult, GraphView, Report } from "./protocol";
+import { el } from "./ui";
 
 const LABELS: Record<CaseResult["status"], string> = {
   passed: "passed", failed: "failed", error: "error", timeout: "timed out",
 };
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export function summaryText(report: Report): string {
   if (report.status === "error") return `Your code could not run: ${report.message ?? "error"}`;

@@ -1,6 +1,14 @@
 // Banners: one per topic (storage, update, conflict...), each with its own actions.
 import { appendInline } from "./inline";
 
+/** A new element with a class and, optionally, its text (as text, never HTML). */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 export interface BannerAction { label: string; action(): void }
 
 /**
