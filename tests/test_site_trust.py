@@ -162,6 +162,15 @@ def test_a_plain_host_is_isolated_by_the_service_worker_and_stop_interrupts(brow
     ctx.close()
 
 
+# On a tab's first load only, a Worker that never answers: Python there stays "starting".
+HELD_PYTHON = """
+if (!sessionStorage.getItem("test:held")) {
+  sessionStorage.setItem("test:held", "1");
+  window.Worker = class { postMessage() {} terminate() {} addEventListener() {} };
+}
+"""
+
+
 def test_reload_to_update_loads_the_new_version_and_no_page_meets_a_404(browser, site, tmp_path):
     root = copy_site(site, tmp_path / "site")
     server, url = serve_in_thread(root, isolation=False, prefix="/course/gradlab/")
@@ -172,7 +181,11 @@ def test_reload_to_update_loads_the_new_version_and_no_page_meets_a_404(browser,
         updater = Site(ctx.new_page(), url)
         assert run_code(updater, TEXTBOOK)["status"] == "pass"  # Python up: the worker registers
         _wait_for_service_worker(updater.page)
-        other = Site(ctx.new_page(), url)  # a second tab, on the same version
+        # A second tab on the same version, whose Python is still booting when the update comes
+        # (its first load gets a worker that never answers): it must reload all the same.
+        other_page = ctx.new_page()
+        other_page.add_init_script(HELD_PYTHON)
+        other = Site(other_page, url)
         expect(other.page.locator(".editor .cm-content")).to_be_visible()
 
         new_version(root, "topo-sort", "Topological sort, second edition")

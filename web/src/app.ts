@@ -173,24 +173,63 @@ function isolateByReload(): boolean {
   return true;
 }
 
-function watchForUpdates(runner: PyRunner): void {
-  if (!("serviceWorker" in navigator)) return;
+// The service worker that served this page (null on a first visit or without one), read as early
+// as this module runs: a controller change from here on means a new version took over.
+const controllerAtLoad = "serviceWorker" in navigator ? navigator.serviceWorker.controller : null;
+
+/** Reload onto a new version as soon as it takes over (from this tab's banner or another tab's).
+ * Listened for from the start, not once Python is up: a tab still booting must follow too. */
+function followNewVersions(runner: PyRunner): { requestUpdate: () => void } {
   let updateRequested = false;
   const reload = (): void => {
     updateRequested = true;
     location.reload();
   };
+  if (!("serviceWorker" in navigator)) return { requestUpdate: reload };
+  // A previous version controlled this page: a controller change is an update (the files this page
+  // would ask for next may no longer exist), not the first install.
+  let hadController = !!controllerAtLoad;
+  let stale = false;
+  const onChange = (): void => {
+    const update = hadController;
+    hadController = true;
+    if (!update) return;
+    if (updateRequested || !runner.busy) {
+      reload();
+      return;
+    }
+    // Updated from another tab while a run is going here: reload at the next chance.
+    stale = true;
+    showBanner("update", "Gradlab was updated in another tab.", [{ label: "Reload", action: reload }]);
+  };
+  navigator.serviceWorker.addEventListener("controllerchange", onChange);
+  // It changed while this page's scripts were loading: that event has gone, act on it now.
+  if (controllerAtLoad && navigator.serviceWorker.controller !== controllerAtLoad) onChange();
+  // Opening another problem on a page of an older version: load the new version instead.
+  window.addEventListener("hashchange", () => {
+    if (stale && !updateRequested) reload();
+  });
+  return {
+    requestUpdate: () => {
+      updateRequested = true;
+      // Set to reload on controllerchange; should that not come (it already took over elsewhere),
+      // reload anyway.
+      setTimeout(reload, 3000);
+    },
+  };
+}
+
+/** Register the service worker and offer "Reload to update" when a new version has installed. */
+function offerUpdates(requestUpdate: () => void): void {
+  if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("./sw.js").then((registration) => {
     const offer = (worker: ServiceWorker) => {
       showBanner("update", "A new version of Gradlab is available.", [
         {
           label: "Reload to update",
           action: () => {
-            updateRequested = true;
-            // The new version takes over, then this page reloads onto it (controllerchange);
-            // should that not come (it already took over elsewhere), reload anyway.
-            worker.postMessage({ type: "skip-waiting" });
-            setTimeout(reload, 3000);
+            requestUpdate();
+            worker.postMessage({ type: "skip-waiting" }); // it takes over: controllerchange
           },
         },
       ]);
@@ -203,26 +242,6 @@ function watchForUpdates(runner: PyRunner): void {
       });
     });
   }).catch(() => { /* no offline support on this host (e.g. file://); everything else works */ });
-  // Whether a previous version controlled this page: then a controller change is an update (the
-  // files this page would ask for next may no longer exist), not the first install.
-  let hadController = !!navigator.serviceWorker.controller;
-  let stale = false;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    const update = hadController;
-    hadController = true;
-    if (!update) return;
-    if (updateRequested || !runner.busy) {
-      reload();
-      return;
-    }
-    // Updated from another tab while a run is going here: reload at the next chance.
-    stale = true;
-    showBanner("update", "Gradlab was updated in another tab.", [{ label: "Reload", action: reload }]);
-  });
-  // Opening another problem on a page of an older version: load the new version instead.
-  window.addEventListener("hashchange", () => {
-    if (stale && !updateRequested) reload();
-  });
 }
 
 /** Show the page for `index`; `runner` is the Python worker main.ts has already started. */
@@ -234,7 +253,8 @@ export async function start(index: SiteIndex, runner: PyRunner): Promise<void> {
   // Installing the service worker downloads and stores the whole site (about 9 MB on a first
   // visit): started once Python is up (or has had 15 s), it does not compete with the boot.
   if (!isolateByReload()) {
-    void Promise.race([runner.firstReady, new Promise((r) => setTimeout(r, 15_000))]).then(() => watchForUpdates(runner));
+    const { requestUpdate } = followNewVersions(runner);
+    void Promise.race([runner.firstReady, new Promise((r) => setTimeout(r, 15_000))]).then(() => offerUpdates(requestUpdate));
   }
   window.addEventListener("hashchange", () => void route(index, runner));
   await route(index, runner);
