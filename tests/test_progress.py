@@ -1,0 +1,35 @@
+"""The CLI's progress line: live on a terminal, a few plain lines in a log."""
+
+import io
+
+from engine.authoring.progress import Progress
+
+
+def test_piped_progress_prints_a_line_per_tenth_and_a_final_total() -> None:
+    out = io.StringIO()
+    progress = Progress("grading", 100, stream=out, live=False)
+    for _ in range(100):
+        progress.step("file.py")
+    progress.done()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10  # 10%, 20%, ... 90%, then the total
+    assert lines[0].startswith("grading: 10/100 (10%)") and "left" in lines[0]
+    assert lines[-1].startswith("grading: 100/100 (100%)") and "left" not in lines[-1]
+
+
+def test_a_terminal_gets_one_line_rewritten_in_place() -> None:
+    out = io.StringIO()
+    progress = Progress("mutants", 3, stream=out, live=True)
+    for name in ("a", "b", "c"):
+        progress.step(name)
+    progress.done()
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.count("\r") == 4
+    assert "mutants: 2/3 (66%)" in text and "b" in text
+    assert text.rstrip().endswith("mutants: 3/3 (100%) 0s")
+
+
+def test_nothing_to_do_still_ends_with_a_total() -> None:
+    out = io.StringIO()
+    Progress("build", 0, stream=out, live=False).done()
+    assert out.getvalue() == "build: 0/0 (100%) 0s\n"
