@@ -170,24 +170,51 @@ def _say_isolation(executor: SubprocessExecutor, args: argparse.Namespace) -> No
           flush=True)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _check_roots(names: list[str]) -> tuple[list[Path], int]:
+    """The problem folders to check, and how many courses are broken: a course folder (with
+    course.toml) stands for its problems in course order, and its course.toml is checked too;
+    no names means the default course (every problem under problems_dir())."""
+    from engine.authoring.course import is_course, load_course
+
+    roots, bad = [], 0
+    for name in names or ([str(problems_dir())] if is_course(problems_dir()) else []):
+        if not is_course(Path(name)):
+            roots.append(resolve_problem(name))
+            continue
+        try:
+            roots += load_course(Path(name)).problems
+        except ProblemError as exc:
+            for issue in exc.issues:
+                print(issue, file=sys.stderr)
+            print(f"{Path(name) / 'course.toml'}: {_plural(len(exc.issues), 'issue')}")
+            bad += 1
+    return (roots if names or roots else _all_problems()), bad
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    roots = [resolve_problem(name) for name in args.problems] or _all_problems()
-    if not roots:
+    roots, courses_bad = _check_roots(args.problems)
+    bad = courses_bad
+    if not roots and not bad:
         raise _UsageError(f"no problems found under {problems_dir()}")
     executor = best_executor()
     _say_isolation(executor, args)
-    bad = 0
     for root in roots:
         result = check_problem(root, executor, jobs=args.jobs)
         for line in result.lines:
             print(line)
         for issue in result.issues:
             print(issue, file=sys.stderr)
-        print(f"{result.slug}: {'OK' if result.ok else f'{len(result.issues)} problem(s)'}")
+        print(f"{result.slug}: {'OK' if result.ok else _plural(len(result.issues), 'issue')}")
         bad += not result.ok
         if args.mutants:
             bad += _check_mutants(root, result, executor, args) and result.ok
-    print(f"checked {len(roots)} problem(s): {len(roots) - bad} ok, {bad} with problems")
+    broken = bad - courses_bad
+    print(f"checked {_plural(len(roots), 'problem')}: {len(roots) - broken} ok, {broken} with "
+          f"issues" + (f"; {_plural(courses_bad, 'course.toml')} with issues" if courses_bad else ""))
     return EXIT_OK if bad == 0 else EXIT_FAIL
 
 
@@ -259,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse to grade (exit 2) where submissions cannot run in an OS sandbox")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="check that problems' tests accept correct and reject wrong")
-    p.add_argument("problems", nargs="*", help="problem names or paths (default: all)")
+    p.add_argument("problems", nargs="*",
+                   help="problem names, problem folders or course folders (default: the "
+                        "shipped course, hidden_tests/)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel graders")
     p.add_argument("--mutants", action="store_true",
                    help="also mutation-test each suite: mutate the reference, report the mutation "

@@ -222,6 +222,11 @@ class _Collector:
                      *keys)
         elif kind == "type":
             self.add(f"{label} must be {_noun(rule)}, got {type(value).__name__} {value!r}", *keys)
+        elif kind == "pattern" and error.validator_value == SLUG:
+            self.add(f"{label} has {value!r}, which is not a problem name: use {SLUG_RULE}", *keys)
+        elif kind == "uniqueItems":
+            twice = next(v for i, v in enumerate(value) if v in value[:i])
+            self.add(f"{label} lists {twice!r} more than once", *keys)
         elif kind == "minLength":
             self.add(f"{label} must be a non-empty string", *keys)
         elif kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):

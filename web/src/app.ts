@@ -69,11 +69,11 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
     return;
   }
   if (!problem) {
-    document.title = "Gradlab";
+    document.title = index.course.title;
     renderList(main, index);
     return;
   }
-  document.title = `${problem.title} · Gradlab`;
+  document.title = `${problem.title} · ${index.course.title}`;
   page = new ProblemPage(main, problem, runner, base, index.problems);
   await page.show();
   nameSkipLink(true);

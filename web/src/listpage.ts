@@ -1,13 +1,32 @@
-// The problem list: title, difficulty, and whether the learner has solved it yet.
+// The home page: the course's title and intro (from its course.toml), then its problems in course
+// order with difficulty and whether the learner has solved each yet, then its license and credits.
 import type { SiteIndex } from "./protocol";
+import { renderStatement } from "./statement";
 import { getProgress } from "./store";
+
+/** How far the learner is, worded for any course: one problem or many, in whatever order its
+ * intro describes (whether the problems build on each other is the intro's to say). */
+export function progressText(solved: number, total: number): string {
+  if (total === 1) return solved ? "Solved." : "Not solved yet.";
+  return `${solved} of ${total} solved. You can open any of them.`;
+}
+
+/** Markdown written by the course's author, rendered and sanitised like a statement. */
+function markdown(className: string, text: string): HTMLElement {
+  const block = document.createElement("div");
+  block.className = className;
+  block.innerHTML = renderStatement(text);
+  return block;
+}
 
 export function renderList(main: HTMLElement, index: SiteIndex): void {
   main.replaceChildren();
+  const { course } = index;
   const heading = document.createElement("h1");
-  heading.textContent = "Problems";
-  const intro = document.createElement("p");
-  intro.textContent = "Build an autograd engine one piece at a time. Your code runs and is tested right here in your browser.";
+  heading.textContent = course.title;
+  const intro = markdown("course-intro", course.intro);
+  const listHeading = document.createElement("h2");
+  listHeading.textContent = index.problems.length === 1 ? "Problem" : "Problems";
   const list = document.createElement("ol");
   list.className = "problem-list";
   const progressOf = new Map(index.problems.map((p) => [p.slug, getProgress(p.slug)]));
@@ -15,7 +34,7 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
   const next = index.problems.find((p) => !progressOf.get(p.slug)?.solved);
   const overall = document.createElement("p");
   overall.className = "path-progress";
-  overall.textContent = `${solved} of ${index.problems.length} solved. The problems build on each other in this order; you can open any of them.`;
+  overall.textContent = progressText(solved, index.problems.length);
   for (const problem of index.problems) {
     const progress = progressOf.get(problem.slug);
     const item = document.createElement("li");
@@ -41,7 +60,19 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     item.append(summary);
     list.append(item);
   }
-  main.append(heading, intro, overall, list);
+  main.append(heading, intro, listHeading, overall, list);
+  if (course.license || course.credits) {
+    const about = document.createElement("footer");
+    about.className = "course-about";
+    if (course.credits) about.append(markdown("course-credits", course.credits));
+    if (course.license) {
+      const license = document.createElement("p");
+      license.className = "course-license";
+      license.textContent = `License: ${course.license}`;
+      about.append(license);
+    }
+    main.append(about);
+  }
   heading.tabIndex = -1;
   heading.focus();
 }

@@ -18,6 +18,7 @@ import type {
 } from "./generated/worker";
 import type { Report } from "./generated/report";
 import type { Drawing, PlayError, PlayFrame, PlayResult } from "./generated/play";
+import type { CourseToml } from "./generated/course";
 
 export type { CaseStartMessage, FailedMessage, InitMessage, OutputMessage, PlayedMessage, PlayMessage, ReportMessage, Report, StatusMessage };
 export type { Drawing, PlayError, PlayFrame, PlayResult };
@@ -61,9 +62,14 @@ export interface ProblemEntry {
   suite: string;
 }
 
+/** What the site shows of the course.toml it was built from (title and intro always set: the
+ * build fills in the schema's defaults). */
+export type SiteCourse = Required<Pick<CourseToml, "title" | "intro">> & Pick<CourseToml, "license" | "credits">;
+
 export interface SiteIndex {
   engine: string;
   snapshot: string | null;
   pyodide: string;
-  problems: ProblemEntry[];
+  course: SiteCourse;
+  problems: ProblemEntry[]; // in course order
 }
