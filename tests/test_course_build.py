@@ -1,8 +1,10 @@
 """A course is a folder: `./scripts/build --problems PATH` builds the site from an instructor's own
-problems, and a broken one stops the build with the file and line."""
+problems (and shipped ones its course.toml includes), with the course's title, intro and order,
+and a broken one stops the build with the file and line."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def _build(problems, out):
-    env = {**os.environ, "GRADLAB_BROTLI_QUALITY": "5"}  # fast: this test is about content
+    env = {**os.environ, "GRADLAB_BROTLI_QUALITY": "4"}  # fast: this test is about content
     return subprocess.run([sys.executable, str(REPO / "scripts" / "build_site.py"), "--problems",
                            str(problems), "--out", str(out)], capture_output=True, text=True,
                           env=env, timeout=900)
@@ -32,7 +34,7 @@ def test_a_site_built_from_another_folder_serves_that_course(tmp_path, browser):
                                                       'title = "Squares, my way"'))
     built = _build(course, tmp_path / "dist")
     assert built.returncode == 0, built.stderr[-3000:]
-    assert "(1 problems" in built.stdout
+    assert "1 problem," in built.stdout
     server, url = serve_in_thread(tmp_path / "dist", isolation=False, prefix="/~teacher/ml/")
     try:
         ctx = browser.new_context()
@@ -67,3 +69,71 @@ def test_a_broken_course_stops_the_build_with_file_and_line(tmp_path):
     assert built.returncode != 0
     assert f"{case}:" in built.stderr and "unknown_key" in built.stderr
     assert not (tmp_path / "dist" / "index.html").exists()
+
+
+COURSE_TOML = '''
+title = "Squares & more"
+intro = """
+Two problems, **easiest last**: start with whichever you like.
+"""
+credits = "Written by *A. Teacher*."
+license = "CC BY 4.0"
+include = ["basic-ops"]
+order = ["squares-first", "basic-ops"]
+'''
+
+
+@pytest.fixture(scope="module")
+def two_problem_course(tmp_path_factory):
+    """A course of its own problem and a shipped one, listed own first (problem.toml orders
+    would put basic-ops, order 1, before the scaffold's order 100)."""
+    course = tmp_path_factory.mktemp("course") / "squares"
+    folder = scaffold.create(course, "squares-first")
+    meta = folder / "problem.toml"
+    meta.write_text(meta.read_text().replace(meta.read_text().splitlines()[0], 'title = "Squares"'))
+    assert "order = 100" in meta.read_text()
+    (course / "course.toml").write_text(COURSE_TOML)
+    out = tmp_path_factory.mktemp("dist")
+    built = _build(course, out)
+    assert built.returncode == 0, built.stderr[-3000:]
+    return built, out
+
+
+def test_a_built_course_carries_its_title_intro_and_order(two_problem_course):
+    built, out = two_problem_course
+    index = json.loads((out / "problems" / "index.json").read_text())
+    assert index["course"] == {"title": "Squares & more",
+                               "intro": "Two problems, **easiest last**: start with whichever you like.\n",
+                               "license": "CC BY 4.0", "credits": "Written by *A. Teacher*."}
+    assert [p["slug"] for p in index["problems"]] == ["squares-first", "basic-ops"]
+    assert "<title>Squares &amp; more</title>" in (out / "index.html").read_text()
+    for phase in ("compiling 2 suites", "making the Python snapshot", "bundling the web app",
+                  "compressing", "compressing files: "):
+        assert phase in built.stdout, built.stdout
+    assert "'Squares & more', 2 problems," in built.stdout
+
+
+def test_the_home_page_shows_the_course_title_intro_and_order(two_problem_course, browser):
+    _, out = two_problem_course
+    server, url = serve_in_thread(out, isolation=False)
+    try:
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Squares & more")
+        expect(page).to_have_title("Squares & more")
+        expect(page.locator("header .brand")).to_have_text("Squares & more")
+        expect(page.locator(".course-intro strong")).to_have_text("easiest last")
+        expect(page.locator(".course-intro")).to_have_text(
+            "Two problems, easiest last: start with whichever you like.")
+        expect(page.locator(".problem-list > li > a")).to_have_text(
+            ["Squares", "Implementing basic autograd operations"])
+        expect(page.locator(".path-progress")).to_have_text("0 of 2 solved. You can open any of them.")
+        expect(page.locator(".course-credits em")).to_have_text("A. Teacher")
+        expect(page.locator(".course-license")).to_have_text("License: CC BY 4.0")
+        page.get_by_role("link", name="Squares", exact=True).click()
+        expect(page).to_have_title("Squares · Squares & more")
+        ctx.close()
+    finally:
+        server.shutdown()
