@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema.validators import Draft202012Validator
 
 from engine.authoring.problem import (
+    NEXT_KEY,
     ProblemError,
     ProblemIssue,
     _Collector,
@@ -59,7 +60,7 @@ def _item_line(source: str, key: str, item: str) -> int:
     lines = source.splitlines()
     quoted = re.compile(rf"""["']{re.escape(item)}["']""")
     for i in range(start - 1, len(lines)):
-        if i >= start and re.match(r"^\s*(\[|[\w\"'-]+\s*=)", lines[i]):
+        if i >= start and NEXT_KEY.match(lines[i]):
             break  # the next key or table: the list has ended
         if quoted.search(lines[i]):
             return i + 1

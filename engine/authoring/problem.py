@@ -130,6 +130,10 @@ class Problem:
         return sorted((self.root / "solutions" / kind).glob("*.py"))
 
 
+# A line that starts the next key or table of a TOML file (not an item of a multi-line list).
+NEXT_KEY = re.compile(r'''^\s*(\[[^\]]*\]+\s*(#.*)?$|[A-Za-z0-9_-]+\s*=|"[^"]*"\s*=|'[^']*'\s*=)''')
+
+
 def line_of(source: str, *keys: str) -> int:
     """Best-effort line of a key path such as ("expected", "grad", "a") in a TOML file.
 

@@ -13,13 +13,14 @@ import hashlib
 import json
 import math
 import random
+import re
 from collections.abc import Callable
 from typing import Any, NotRequired, TypedDict
 
 from engine.authoring import flatten
 from engine.authoring.generate import generate_graph
 from engine.authoring.probes import probe_specs, script_probe_files
-from engine.authoring.problem import DEFAULT_TOLERANCE, CaseFile, Problem
+from engine.authoring.problem import DEFAULT_TOLERANCE, NEXT_KEY, CaseFile, Problem, line_of
 from engine.autograd import Value
 from engine.grading import observe
 from engine.grading.contract import Case, DataSpec, Disagreement, Spec, Suite, Tolerance, Trace
@@ -30,9 +31,46 @@ SUITE_SCHEMA = "gradlab.suite/1"
 class ReferenceError_(Exception):
     """The reference engine could not run a case: the case itself is broken."""
 
-    def __init__(self, case: CaseFile, message: str) -> None:
+    def __init__(self, case: CaseFile, message: str, line: int = 1) -> None:
         self.case = case
+        self.line = line  # in the case file: the key whose code failed, when that can be told
         super().__init__(message)
+
+
+def _value_lines(source: str, key: str) -> list[tuple[int, str]]:
+    """The lines (number, text) that ``key = ...``'s value spans in a TOML file, the key's own
+    line with ``key =`` cut off: up to the next key or table outside a multi-line string."""
+    start = line_of(source, key)
+    lines = source.splitlines()
+    head = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
+    if start > len(lines) or not head.match(lines[start - 1]):
+        return []
+    span: list[tuple[int, str]] = []
+    quote = None
+    for number in range(start, len(lines) + 1):
+        text = lines[number - 1]
+        if number > start and quote is None and NEXT_KEY.match(text):
+            break
+        span.append((number, head.sub("", text) if number == start else text))
+        for mark in ("'''", '"""'):
+            if text.count(mark) % 2 and quote in (None, mark):
+                quote = None if quote == mark else mark
+    return span
+
+
+def error_line(case_file: CaseFile, kind: str, message: str) -> int:
+    """Where in the case file the reference's error comes from: a name that is not defined, on
+    the first line of the case's code that uses it; any other error, at the case's code (its
+    `expression` for a data case). 1 when neither can be found."""
+    spans = [_value_lines(case_file.source, key)
+             for key in (("steps", "expression") if kind == "data" else ("script",))]
+    undefined = re.match(r"name '(\w+)' is not defined", message)
+    if undefined:
+        word = re.compile(rf"\b{undefined.group(1)}\b")
+        found = next((n for span in spans for n, text in span if word.search(text)), None)
+        if found is not None:
+            return found
+    return next((span[0][0] for span in reversed(spans) if span), 1)
 
 
 def make_case(*, id: str, name: str, kind: str, visibility: str, hint: str | None,
@@ -223,7 +261,8 @@ def reference_observations(spec: Spec, case_file: CaseFile,
         err = result["error"]
         where = f" (line {err['line']})" if err.get("line") else ""
         raise ReferenceError_(case_file, f"{who} fails on this case: "
-                                         f"{err['type']}: {err['message']}{where}")
+                                         f"{err['type']}: {err['message']}{where}",
+                              error_line(case_file, spec["kind"], err["message"]))
     numbers = {}
     for label, desc in result["observations"].items():
         value = observe.number(desc)

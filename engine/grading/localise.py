@@ -126,7 +126,9 @@ def localise(trace: Trace, observations: dict[str, Any], tol: Tolerance,
             slots = [i for i, name in enumerate(user.inputs) if name == node.id]
             message = wording.backward_wrong(
                 user.op, text(user), node.id,
-                _SIDES.get(slots[0], "input") if len(slots) == 1 else None,
+                # A unary op's (relu's) only input is not its "left" one.
+                ("input" if len(user.inputs) == 1 else _SIDES.get(slots[0], "input"))
+                if len(slots) == 1 else None,
                 got[label], expected[label], show_numbers)
             side = "both" if len(slots) > 1 else _SIDES.get(slots[0], "input").split()[0]
             return Finding(node.id, message,
