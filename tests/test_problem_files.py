@@ -75,7 +75,7 @@ BROKEN = [
     ({"cases/01-add.toml": 'name = "A"\nexpression = "a"\n[values]\na = nan\n'},
      "cases/01-add.toml:4: input `a` must be a finite number, got nan"),
     ({"cases/01-add.toml": 'name = "A"\nexpression = "a.frobnicate()"\n[values]\na = 1\n'},
-     "cases/01-add.toml:1: the reference engine fails on this case: AttributeError"),
+     "cases/01-add.toml:2: the reference engine fails on this case: AttributeError"),
 ]
 
 
