@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import test_site
 from playwright.sync_api import expect
 from test_site import REFERENCE, STARTER, TEXTBOOK, Site
 
@@ -17,13 +18,7 @@ from conftest import BASIC, patch
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def shared(browser, isolated_url):
-    """One booted tab reused by the tests that only grade code (Python boots once)."""
-    ctx = browser.new_context()
-    site_page = Site(ctx.new_page(), isolated_url)
-    yield site_page
-    ctx.close()
+shared = test_site.shared  # one booted tab for this module too (a fixture is per module)
 
 
 def test_backquoted_parts_of_messages_are_code_and_never_html(shared):
