@@ -288,7 +288,7 @@ class Charts:
                 + f'<title id="{chart_id}-t">{_e(title)}</title>' + svg[head_end:])
 
     def _figure(self, width: float, height: float) -> tuple[Any, Any]:
-        with self.mpl.rc_context({"font.size": 9, "text.parse_math": False}):
+        with self.mpl.rc_context({"font.size": 10.5, "text.parse_math": False}):
             fig = self.Figure(figsize=(width, height))
             ax = fig.add_subplot()
         for side in ("top", "right"):
@@ -298,13 +298,13 @@ class Charts:
 
     def histogram(self, chart_id: str, title: str, bins: list[tuple[float, float, int]],
                   xlabel: str) -> str:
-        """Pre-binned (the table shows the same bins), drawn with matplotlib's Axes.stairs."""
-        fig, ax = self._figure(5.2, 2.3)
+        """Pre-binned (the table beside it shows the same bins), drawn as matplotlib bars."""
+        fig, ax = self._figure(5.6, 2.6)
         edges = [b[0] for b in bins] + [bins[-1][1]]
-        counts = [b[2] for b in bins]
-        if edges[0] == edges[-1]:
+        if edges[0] == edges[-1]:  # a problem worth 0 points: one bar
             edges[-1] = 1.0
-        ax.stairs(counts, edges, fill=True, color=BAR, edgecolor="white")
+        ax.bar(edges[:-1], [b[2] for b in bins], width=(edges[-1] - edges[0]) / len(bins),
+               align="edge", color=BAR, edgecolor="white", linewidth=1)
         ax.set_xlim(edges[0], edges[-1])
         ax.set_xlabel(xlabel, color=INK)
         ax.set_ylabel("students", color=INK)
@@ -315,7 +315,7 @@ class Charts:
 
     def pass_rates(self, chart_id: str, title: str, cases: list[CaseStats]) -> str:
         """Horizontal bars, most-failed case on top, each labelled with its rate and counts."""
-        fig, ax = self._figure(6.2, 0.32 * len(cases) + 0.7)
+        fig, ax = self._figure(6.6, 0.36 * len(cases) + 0.8)
         names = [c.name if len(c.name) <= 48 else c.name[:47] + "…" for c in cases]
         rates = [100 * c.rate for c in cases]
         ys = list(range(len(cases)))
@@ -328,7 +328,7 @@ class Charts:
         ax.set_axisbelow(True)
         for y, case in zip(ys, cases, strict=True):
             ax.annotate(f"{100 * case.rate:.0f}% ({case.passed}/{case.ran})", (100 * case.rate, y),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=9.5,
                         color=INK)
         return self._svg(fig, chart_id, title)
 
@@ -352,11 +352,13 @@ def _status(status: str) -> str:
     return f'<span class="st st-{_e(status)}">{_e(status)}</span>'
 
 
-def _table(caption: str, head: list[str], rows: list[str], cls: str = "") -> str:
-    """A captioned table (column headers scoped) in a keyboard-scrollable region for phones."""
-    ths = "".join(f'<th scope="col">{h}</th>' for h in head)
+def _table(caption: str, head: list[str], rows: list[str], numeric: tuple[int, ...] = ()) -> str:
+    """A captioned table (column headers scoped; `numeric` columns' right-aligned) in a
+    keyboard-scrollable region, so a wide table scrolls on a phone instead of the page."""
+    ths = "".join(f'<th scope="col" class="n">{h}</th>' if i in numeric else f'<th scope="col">{h}</th>'
+                  for i, h in enumerate(head))
     return (f'<div class="scroll" role="region" tabindex="0" aria-label="{_e(caption)}">'
-            f'<table class="{cls}"><caption>{_e(caption)}</caption><thead><tr>{ths}</tr></thead>'
+            f'<table><caption>{_e(caption)}</caption><thead><tr>{ths}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
@@ -394,11 +396,11 @@ code{font-size:.88em;overflow-wrap:anywhere}
 .st-pass{background:#dff3e4;color:#17532a}.st-fail{background:#fde8d7;color:#7a3208}
 .st-error{background:#fbe0e0;color:#8a1c1c}.st-timeout{background:#efe3f7;color:#5b2380}
 .st-missing{background:#eceff1;color:#3e4c59}
-figure.chart{margin:.5rem 0;max-width:44rem}
-figure.chart svg{width:100%;height:auto}
+figure.chart{margin:.5rem 0}
+figure.chart svg{max-width:100%;height:auto}
 figcaption{font-size:.85rem;color:var(--dim)}
-.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
-@media (max-width:48rem){.pair{grid-template-columns:1fr}body{font-size:15px}}
+.pair{display:flex;flex-wrap:wrap;gap:1rem 2.5rem;align-items:flex-start}
+@media (max-width:48rem){body{font-size:15px}}
 footer{color:var(--dim);font-size:.85rem;padding:2rem 1rem}
 """
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -450,9 +452,10 @@ def _overview(stats: ClassStats, charts: Charts) -> str:
             f'<td class="n">{p.statuses["fail"]}</td><td class="n">{crashed}</td>'
             f'<td class="n">{p.statuses["missing"]}</td>'
             f'<td class="n">{_num(mean)} / {_num(p.max)}</td></tr>')
-    table = _table("Each problem: how many students solved it (passed every case)",
+    table = _table("Each problem: how many students solved it (passed every case); crashed: "
+                   "raised, could not load or timed out",
                    ["problem", "solved", "submitted", "failed",
-                    "crashed or timed out", "missing", "mean score"], rows)
+                    "crashed", "missing", "mean score"], rows, numeric=(1, 2, 3, 4, 5, 6))
     bins = _bins(stats.totals, stats.max_total)
     title = f"Total scores of {n} students (out of {out_of})"
     svg = charts.histogram("totals", title, bins, f"total score (out of {out_of})")
@@ -482,7 +485,7 @@ def _problem(p: ProblemStats, index: int, charts: Charts) -> str:
                 for lo, hi, c in p.bins]
     parts.append('<div class="pair">' + _figure(svg, _e(title) + ".")
                  + _table(f"{p.title}: students per score range", ["score", "students"],
-                          bin_rows) + "</div>")
+                          bin_rows, numeric=(1,)) + "</div>")
     parts.append("<h3>Cases the class fails most</h3>")
     failing = [c for c in p.cases if c.passed < c.ran]
     if failing:
@@ -497,7 +500,7 @@ def _problem(p: ProblemStats, index: int, charts: Charts) -> str:
             f'<th scope="row">{_e(c.name)}</th><td class="n">{c.passed}</td><td class="n">{c.ran}</td>'
             f'<td class="n">{100 * c.rate:.0f}%</td></tr>' for c in p.cases]
     parts.append(_table(f"{p.title}: every case, lowest pass rate first",
-                        ["case", "passed", "ran", "pass rate"], rows) if rows
+                        ["case", "passed", "ran", "pass rate"], rows, numeric=(1, 2, 3)) if rows
                  else "<p>No submission ran a case.</p>")
     parts.append("<h3>Diagnosed mistakes</h3>")
     if p.mistakes:
@@ -507,7 +510,8 @@ def _problem(p: ProblemStats, index: int, charts: Charts) -> str:
                 f"<td>{_file(m.example_file)} <span class=\"dim\">({_e(m.example_student)})</span></td></tr>"
                 for m in p.mistakes]
         parts.append(_table(f"{p.title}: mistakes the grader named, most common first",
-                            ["mistake", "basis", "students", "example file (student)"], rows))
+                            ["mistake", "basis", "students", "example file (student)"], rows,
+                            numeric=(2,)))
     else:
         parts.append("<p>No mistake was diagnosed.</p>")
     return "\n".join(parts) + "</section>"
@@ -536,8 +540,9 @@ def _slowest(stats: ClassStats) -> str:
             f'<th scope="row">{_e(t.student)}</th><td><code>{_e(t.problem)}</code></td>'
             f'<td>{_file(t.file)}</td><td class="n">{t.seconds:.2f}</td><td>{_status(t.status)}</td></tr>'
             for t in stats.slowest]
-    return head + _table(f"The {len(rows)} longest gradings (wall-clock seconds)",
-                         ["student", "problem", "file", "seconds", "status"], rows) + "</section>"
+    return (head + _table(f"The {len(rows)} longest gradings (wall-clock seconds)",
+                         ["student", "problem", "file", "seconds", "status"], rows, numeric=(3,))
+            + "</section>")
 
 
 def _students(stats: ClassStats) -> str:
@@ -558,7 +563,7 @@ def _students(stats: ClassStats) -> str:
                     f'{"".join(cells)}<td class="n"><strong>{_num(student["score"])}</strong></td></tr>')
     return ('<section id="students" aria-labelledby="students-h"><h2 id="students-h">Students</h2>'
             + _table(f"{len(rows)} students: score per problem (status when not solved) and total",
-                     head, rows) + "</section>")
+                     head, rows, numeric=tuple(range(2, len(head)))) + "</section>")
 
 
 def write_report(source: Path, out: Path) -> ClassStats:
