@@ -364,3 +364,26 @@ def test_opens_from_disk_with_no_request_and_fits_a_phone(report, browser, tmp_p
         assert errors == []
         context.close()
     assert requests == [path.as_uri()] * 2
+
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"  # pinned in package.json (test_site_a11y)
+
+
+@pytest.mark.browser
+def test_no_wcag_violations_at_desktop_and_phone_width(report, browser, tmp_path):
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci)")
+    path = tmp_path / "report.html"
+    path.write_text(report[1])
+    found = []
+    for width in (1280, 375):
+        # bypass_csp: the page's own policy rightly refuses the injected axe script
+        context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.add_script_tag(path=str(AXE))
+        found += [(width, v["id"], [n["html"][:120] for n in v["nodes"][:3]]) for v in page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations)", ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])]
+        context.close()
+    assert found == []
