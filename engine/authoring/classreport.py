@@ -28,6 +28,8 @@ import re
 import statistics
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,19 +268,33 @@ INK, BAR, GRID = "#1f2933", "#2f6690", "#d9dee3"
 
 
 class Charts:
-    """Inline SVG charts; every one gets a unique id prefix so ids never clash on the page."""
+    """Inline SVG charts, each drawn and saved inside one rc_context (matplotlib reads rcParams
+    when it makes each text and tick, so the style must hold for the whole chart)."""
 
     def __init__(self) -> None:
         self.mpl = _matplotlib()
         from matplotlib.figure import Figure
-        self.Figure = Figure
+        self.Figure = Figure  # no pyplot: no global figure state, no GUI backend to pick
+
+    @contextmanager
+    def _chart(self, chart_id: str, width: float, height: float) -> Iterator[tuple[Any, Any]]:
+        rc = {"font.size": 10.5, "svg.fonttype": "none", "text.parse_math": False,
+              "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial"],  # short CSS
+              # ids from a hash of this salt, not uuid4: the same file gives the same page, and
+              # every chart's clip-path and marker ids differ from the others' on the page
+              "svg.hashsalt": chart_id}
+        with self.mpl.rc_context(rc):
+            fig = self.Figure(figsize=(width, height))
+            ax = fig.add_subplot()
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            ax.tick_params(colors=INK)
+            yield fig, ax
 
     def _svg(self, fig: Any, chart_id: str, title: str) -> str:
-        chart_id = "c-" + chart_id  # apart from the page's own ids (p-<slug>, overview...)
-        rc = {"svg.fonttype": "none", "svg.hashsalt": chart_id, "text.parse_math": False}
+        """The figure as an <svg> to put in HTML, titled for screen readers."""
         buf = io.StringIO()
-        with self.mpl.rc_context(rc):
-            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
         svg = buf.getvalue()
         svg = svg[svg.index("<svg"):]  # no XML declaration or DOCTYPE inside HTML
         svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF with URLs
@@ -287,50 +303,42 @@ class Charts:
         return (svg[:head_end].replace("<svg ", f'<svg role="img" aria-labelledby="{chart_id}-t" ', 1)
                 + f'<title id="{chart_id}-t">{_e(title)}</title>' + svg[head_end:])
 
-    def _figure(self, width: float, height: float) -> tuple[Any, Any]:
-        with self.mpl.rc_context({"font.size": 10.5, "text.parse_math": False}):
-            fig = self.Figure(figsize=(width, height))
-            ax = fig.add_subplot()
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.tick_params(colors=INK)
-        return fig, ax
-
     def histogram(self, chart_id: str, title: str, bins: list[tuple[float, float, int]],
                   xlabel: str) -> str:
         """Pre-binned (the table beside it shows the same bins), drawn as matplotlib bars."""
-        fig, ax = self._figure(5.6, 2.6)
-        edges = [b[0] for b in bins] + [bins[-1][1]]
-        if edges[0] == edges[-1]:  # a problem worth 0 points: one bar
-            edges[-1] = 1.0
-        ax.bar(edges[:-1], [b[2] for b in bins], width=(edges[-1] - edges[0]) / len(bins),
-               align="edge", color=BAR, edgecolor="white", linewidth=1)
-        ax.set_xlim(edges[0], edges[-1])
-        ax.set_xlabel(xlabel, color=INK)
-        ax.set_ylabel("students", color=INK)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        return self._svg(fig, chart_id, title)
+        chart_id = "c-" + chart_id  # apart from the page's own ids (p-<slug>, overview...)
+        with self._chart(chart_id, 5.6, 2.6) as (fig, ax):
+            edges = [b[0] for b in bins] + [bins[-1][1]]
+            if edges[0] == edges[-1]:  # a problem worth 0 points: one bar
+                edges[-1] = 1.0
+            ax.bar(edges[:-1], [b[2] for b in bins], width=(edges[-1] - edges[0]) / len(bins),
+                   align="edge", color=BAR, edgecolor="white", linewidth=1)
+            ax.set_xlim(edges[0], edges[-1])
+            ax.set_xlabel(xlabel, color=INK)
+            ax.set_ylabel("students", color=INK)
+            ax.yaxis.get_major_locator().set_params(integer=True)
+            ax.grid(axis="y", color=GRID, linewidth=0.6)
+            ax.set_axisbelow(True)
+            return self._svg(fig, chart_id, title)
 
     def pass_rates(self, chart_id: str, title: str, cases: list[CaseStats]) -> str:
         """Horizontal bars, most-failed case on top, each labelled with its rate and counts."""
-        fig, ax = self._figure(6.6, 0.36 * len(cases) + 0.8)
-        names = [c.name if len(c.name) <= 48 else c.name[:47] + "…" for c in cases]
-        rates = [100 * c.rate for c in cases]
-        ys = list(range(len(cases)))
-        ax.barh(ys, rates, color=BAR, height=0.7)
-        ax.set_yticks(ys, names)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("% of students who ran the case and passed it", color=INK)
-        ax.grid(axis="x", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        for y, case in zip(ys, cases, strict=True):
-            ax.annotate(f"{100 * case.rate:.0f}% ({case.passed}/{case.ran})", (100 * case.rate, y),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=9.5,
-                        color=INK)
-        return self._svg(fig, chart_id, title)
+        chart_id = "c-" + chart_id
+        with self._chart(chart_id, 6.6, 0.36 * len(cases) + 0.8) as (fig, ax):
+            names = [c.name if len(c.name) <= 48 else c.name[:47] + "…" for c in cases]
+            ys = list(range(len(cases)))
+            ax.barh(ys, [100 * c.rate for c in cases], color=BAR, height=0.7)
+            ax.set_yticks(ys, names)
+            ax.invert_yaxis()
+            ax.set_xlim(0, 100)
+            ax.set_xlabel("% of students who ran the case and passed it", color=INK)
+            ax.grid(axis="x", color=GRID, linewidth=0.6)
+            ax.set_axisbelow(True)
+            for y, case in zip(ys, cases, strict=True):
+                ax.annotate(f"{100 * case.rate:.0f}% ({case.passed}/{case.ran})",
+                            (100 * case.rate, y), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize="small", color=INK)
+            return self._svg(fig, chart_id, title)
 
 
 # --- the page --------------------------------------------------------------------------------
