@@ -242,6 +242,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.authoring import classreport
+
+    try:
+        stats = classreport.write_report(Path(args.class_file), Path(args.out))
+    except classreport.ReportError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"wrote {args.out}: {len(stats.students)} students, {len(stats.problems)} problems")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gradlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("list", help="list problems and their case counts")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("report", help="a class's results (gradlab grade --class's JSON) as one "
+                                      "self-contained HTML page: what to re-teach, crashes, scores")
+    p.add_argument("class_file", metavar="CLASS.json", help="the class results file")
+    p.add_argument("--out", default="report.html", help="the page to write (default: report.html)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
