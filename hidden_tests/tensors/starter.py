@@ -75,7 +75,6 @@ class Tensor:
     """Numbers in a flat list (row-major) plus a shape; every operation remembers its inputs."""
 
     def __init__(self, data, shape):
-        shape = tuple(shape)
         if len(data) != _size(shape):
             raise ValueError(f"{len(data)} numbers do not fill the shape {shape}")
         self.data = data
@@ -121,9 +120,6 @@ class Tensor:
                 seen.add(id(node))
                 stack.append((node, True))
                 stack.extend((child, False) for child in node._prev)
-        self.grad = [1.0] * len(self.data)
+        self.grad = [1.0] * _size(self.shape)
         for node in reversed(order):
             node._backward()
-
-    def __repr__(self):
-        return f"Tensor(data={self.data}, shape={self.shape})"

@@ -113,7 +113,6 @@ class Tensor:
     """Numbers in a flat list (row-major) plus a shape; every operation remembers its inputs."""
 
     def __init__(self, data, shape):
-        shape = tuple(shape)
         if len(data) != _size(shape):
             raise ValueError(f"{len(data)} numbers do not fill the shape {shape}")
         self.data = data
@@ -172,13 +171,13 @@ class Tensor:
     def mean(self, axis=None, keepdims=False):
         """The sum divided by how many numbers went into each result."""
         total = self.sum(axis, keepdims)
-        return total * Tensor([len(total.data) / len(self.data)], ())
+        return total * Tensor([_size(total.shape) / _size(self.shape)], ())
 
     def __matmul__(self, other):
         """(n, k) @ (k, m) -> (n, m): out[i][j] = sum over p of self[i][p] * other[p][j]."""
         (n, k), (k_other, m) = self.shape, other.shape
         if k != k_other:
-            raise ValueError(f"cannot multiply {self.shape} by {other.shape}")
+            raise ValueError(f"cannot multiply ({n}, {k}) by ({k_other}, {m})")
         a, b = self.data, other.data
         out = Tensor([sum(a[i * k + p] * b[p * m + j] for p in range(k))
                       for i in range(n) for j in range(m)], (n, m))
@@ -198,12 +197,14 @@ class Tensor:
         return out
 
     def relu(self):
-        out = Tensor([max(x, 0.0) for x in self.data], self.shape)
+        passes = [x >= 0 for x in self.data]  # where gradient flows
+        out = Tensor([x if p else 0.0 for x, p in zip(self.data, passes)], self.shape)
         out._prev = (self,)
 
         def _backward():
-            for i, x in enumerate(self.data):
-                self.grad[i] += (x >= 0) * out.grad[i]
+            for i, p in enumerate(passes):
+                if p:
+                    self.grad[i] += out.grad[i]
 
         out._backward = _backward
         return out
@@ -220,9 +221,6 @@ class Tensor:
                 seen.add(id(node))
                 stack.append((node, True))
                 stack.extend((child, False) for child in node._prev)
-        self.grad = [1.0] * len(self.data)
+        self.grad = [1.0] * _size(self.shape)
         for node in reversed(order):
             node._backward()
-
-    def __repr__(self):
-        return f"Tensor(data={self.data}, shape={self.shape})"
