@@ -365,7 +365,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         # on to the next problem
         tab_to(page, "a.getAttribute('rel') === 'next'", backwards=True)
         page.keyboard.press("Enter")
-        expect(page.locator(".crumbs")).to_contain_text("Problem 2 of 8")
+        expect(page.locator(".crumbs")).to_contain_text("Problem 2 of 9")
         expect(page.locator("#problem-title")).to_be_focused()
     finally:
         ctx.close()
