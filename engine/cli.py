@@ -236,7 +236,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             except ProblemError as exc:
                 rows.append((10**9, root.name, "BROKEN", str(len(exc.issues)) + " issue(s)", ""))
             else:
-                rows.append((tp.order, root.name, tp.difficulty, f"{len(tp.traces)} traces",
+                rows.append((tp.order, root.name, tp.difficulty, f"{len(tp.traces):>4} traces",
                              f"{tp.title} (by hand)"))
             continue
         try:

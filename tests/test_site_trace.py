@@ -58,12 +58,14 @@ def test_fill_half_reload_then_solve_and_the_list_says_solved(browser, isolated_
         enter(page, "01-reused/t1/value", "6")
         expect(said_for(page, "01-reused/t1/value")).to_have_text("✓ Right")
         expect(cell(page, "01-reused/t1/value")).to_have_attribute("aria-invalid", "false")
-        expect(page.locator(".trace").first.locator("[data-node='t1'] .drawing-data")).to_have_text("value 6 ✓")
+        first = page.locator(".trace").first
+        expect(first.locator("[data-node='t1'] .drawing-data")).to_have_text("value 6 ✓")
         # t2's value entered as its gradient
         enter(page, "01-reused/t2/grad", "10")
-        expect(said_for(page, "01-reused/t2/grad")).to_have_text("✗ Not right. That is t2's value, not its gradient.")
+        expect(said_for(page, "01-reused/t2/grad")).to_have_text(
+            "✗ Not right. That is t2's value, not its gradient.")
         expect(cell(page, "01-reused/t2/grad")).to_have_attribute("aria-invalid", "true")
-        expect(page.locator(".trace").first.locator("[data-node='t2'] .drawing-grad")).to_have_text("grad 10 ✗")
+        expect(first.locator("[data-node='t2'] .drawing-grad")).to_have_text("grad 10 ✗")
         # t1's gradient entered as its value... then corrected
         enter(page, "01-reused/t3/value", "10")
         expect(said_for(page, "01-reused/t3/value")).to_have_text(
@@ -86,7 +88,8 @@ def test_fill_half_reload_then_solve_and_the_list_says_solved(browser, isolated_
         enter(page, "03-tanh/s/grad", "0.4621")  # tanh's output used as its derivative
         expect(said_for(page, "03-tanh/s/grad")).to_contain_text("uses tanh's output y = 0.4621")
         enter(page, "02-relu-negative/z/grad", "1")
-        expect(said_for(page, "02-relu-negative/z/grad")).to_contain_text("relu passes no gradient back there")
+        expect(said_for(page, "02-relu-negative/z/grad")).to_contain_text(
+            "relu passes no gradient back there")
         expect(page.locator(".trace-count").first).to_have_text("2 of 12 cells right.")
         assert no_page_overflow(page)
         page.evaluate("() => document.querySelector('.trace').scrollIntoView({block: 'start'})")
@@ -107,7 +110,8 @@ def test_fill_half_reload_then_solve_and_the_list_says_solved(browser, isolated_
         page.set_viewport_size({"width": 1300, "height": 900})
 
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li").nth(1).locator(".state")).to_have_text("3 of 32 cells right")
+        item = page.locator(".problem-list > li").nth(1)
+        expect(item.locator(".state")).to_have_text("3 of 32 cells right")
         page.goto(isolated_url + "#/p/trace-by-hand")
         expect(page.locator(".solved-mark")).to_have_count(0)
         answers = right_answers()
@@ -142,7 +146,8 @@ def test_a_trace_with_the_keyboard_only(browser, isolated_url):
         expect(cell(page, "01-reused/t1/grad")).to_be_focused()
         page.keyboard.type("6")
         page.keyboard.press("Tab")  # leaving a changed cell checks it too
-        expect(said_for(page, "01-reused/t1/grad")).to_have_text("✗ Not right. That is t1's value, not its gradient.")
+        expect(said_for(page, "01-reused/t1/grad")).to_have_text(
+            "✗ Not right. That is t1's value, not its gradient.")
         expect(cell(page, "01-reused/t2/value")).to_be_focused()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Control+a")
