@@ -174,3 +174,17 @@ def test_problem_toml_keys_of_code_problems_are_refused_in_a_trace_problem(tmp_p
     issues, _, _ = check_trace_problem(root)
     assert issues == [f"{meta}:6: `starter` means nothing in a trace problem (there is no code): "
                       "remove it"]
+
+
+def test_regrading_an_export_skips_the_trace_problem_it_has_no_code_for(tmp_path):
+    from engine.authoring import bundle
+
+    export = tmp_path / "export.json"
+    progress = {"solved": True, "passed": 32, "total": 32, "suiteVersion": "abc"}
+    export.write_text(json.dumps({"format": "gradlab-export", "version": 1, "exportedAt": "x",
+                                  "problems": {"trace-by-hand": {"code": None, "progress": progress}}}))
+
+    def grade_code(root: Path, code: str) -> dict:
+        raise AssertionError("a trace problem has no code to grade")
+
+    assert bundle.regrade(export, lambda slug: REPO / "hidden_tests" / slug, grade_code) == []
