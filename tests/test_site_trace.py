@@ -151,9 +151,16 @@ def test_a_trace_with_the_keyboard_only(browser, isolated_url):
         expect(cell(page, "01-reused/t2/value")).to_be_focused()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Control+a")
-        page.keyboard.type("7")
+        page.keyboard.type("seven")
+        page.keyboard.press("Enter")
+        expect(said_for(page, "01-reused/t1/grad")).to_have_text(
+            "✗ Not a number: type a number such as 6, -0.5, 0.786 or 3/4.")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("14/2")  # a fraction is a number too
         page.keyboard.press("Enter")
         expect(said_for(page, "01-reused/t1/grad")).to_have_text("✓ Right")
         expect(page.locator(".trace-said")).to_have_text("dL/dt1: right.")
+        expect(page.locator(".trace").first.locator("[data-node='t1'] .drawing-grad")).to_have_text(
+            "grad 14/2 ✓")
     finally:
         ctx.close()
