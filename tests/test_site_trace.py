@@ -124,6 +124,8 @@ def test_fill_half_reload_then_solve_and_the_list_says_solved(browser, isolated_
         expect(page.locator(".trace-said")).to_have_text("Every cell is right: problem solved.")
         expect(page.locator(".trace-count")).to_have_text(["✓ All 12 cells right.", "✓ All 11 cells right.",
                                                             "✓ All 9 cells right."])
+        expect(page.locator(".next-step a.next-problem")).to_have_text(
+            "Next problem: Subtraction, division, powers and numbers on the left →")
         page.get_by_role("link", name="All problems").click()
         expect(page.locator(".problem-list > li").nth(1).locator(".state.solved")).to_have_text("solved")
         expect(page.locator(".path-progress")).to_contain_text("1 of 9 solved")

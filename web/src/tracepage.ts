@@ -201,8 +201,19 @@ export class TracePage {
     const solved = right === total || (getProgress(this.problem.slug)?.solved ?? false);
     if (solved && !this.main.querySelector(".solved-mark")) {
       const mark = el("p", "solved-mark", "✓ Solved");
-      this.title.after(mark);
+      this.title.after(mark, this.nextStep());
       if (justEntered && right === total) this.said.say("Every cell is right: problem solved.");
     }
+  }
+
+  /** Once solved: on to the next problem on the path (or back to the list). */
+  private nextStep(): HTMLElement {
+    const box = el("p", "next-step");
+    const next = this.all[this.all.findIndex((p) => p.slug === this.problem.slug) + 1];
+    const link = Object.assign(el("a", "next-problem button-link"), next
+      ? { href: `#/p/${next.slug}`, rel: "next", textContent: `Next problem: ${next.title} →` }
+      : { href: "#/", textContent: "All problems" });
+    box.append(link);
+    return box;
   }
 }
