@@ -15,6 +15,7 @@ from pathlib import Path
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError, is_slug
 from engine.authoring.render import one_line, render_text
+from engine.authoring.trace import load_trace_problem, problem_kind
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
@@ -196,6 +197,9 @@ def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecuto
     """Mutation testing of one problem; True when a mutant survived."""
     from engine.authoring import mutation
 
+    if checked.trace is not None:
+        print(f"{root.name}: a trace problem has no code: nothing to mutate")
+        return False
     if not checked.ok or checked.problem is None or checked.suite is None:
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
               "reference and every correct solution must pass)")
@@ -226,6 +230,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for root in _all_problems():
+        if problem_kind(root) == "trace":
+            try:
+                tp = load_trace_problem(root)
+            except ProblemError as exc:
+                rows.append((10**9, root.name, "BROKEN", str(len(exc.issues)) + " issue(s)", ""))
+            else:
+                rows.append((tp.order, root.name, tp.difficulty, f"{len(tp.traces):>4} traces",
+                             f"{tp.title} (by hand)"))
+            continue
         try:
             problem, suite = load_and_compile(root)
         except ProblemError as exc:
@@ -238,7 +251,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
                      f"{problem.title} ({detail})"))
     for _, slug, difficulty, count, title in sorted(rows):
-        print(f"{slug:<20} {difficulty:<8} {count:>4} cases  {title}")
+        count = count if count.endswith("traces") else f"{count:>4} cases"
+        print(f"{slug:<20} {difficulty:<8} {count}  {title}")
     return EXIT_OK
 
 
