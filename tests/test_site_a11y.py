@@ -16,7 +16,7 @@ from site_fixtures import copy_site, new_version, serve_in_thread
 from test_site import TEXTBOOK, Site
 from test_site_playground import Playground
 
-from conftest import BASIC
+from conftest import BASIC, PATH_LENGTH
 
 pytestmark = pytest.mark.browser
 
@@ -365,7 +365,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         # on to the next problem
         tab_to(page, "a.getAttribute('rel') === 'next'", backwards=True)
         page.keyboard.press("Enter")
-        expect(page.locator(".crumbs")).to_contain_text("Problem 2 of 9")
+        expect(page.locator(".crumbs")).to_contain_text(f"Problem 2 of {PATH_LENGTH}")
         expect(page.locator("#problem-title")).to_be_focused()
     finally:
         ctx.close()
