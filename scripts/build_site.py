@@ -29,6 +29,7 @@ from engine.authoring.check import load_for_grading  # noqa: E402
 from engine.authoring.course import Course, load_course  # noqa: E402
 from engine.authoring.problem import ProblemError  # noqa: E402
 from engine.authoring.progress import Progress  # noqa: E402
+from engine.authoring.trace import compile_trace_problem, load_trace_problem, problem_kind  # noqa: E402
 from engine.sandbox.executor import SubprocessExecutor  # noqa: E402
 
 DEV_QUALITY = 5  # brotli quality without --release: seconds, not minutes, for the big files
@@ -92,6 +93,13 @@ def build_suites(public: Path, course: Course) -> tuple[list[dict], list[dict]]:
     executor = SubprocessExecutor()
     progress = Progress("compiling suites", len(course.problems), stream=sys.stdout)
     for folder in course.problems:
+        if problem_kind(folder) == "trace":
+            try:
+                entries.append(build_trace(public, folder))
+            except ProblemError as exc:
+                broken.extend(map(str, exc.issues))
+            progress.step(folder.name)
+            continue
         try:
             # With the known mistakes' signatures: a failing run in the browser names the mistake.
             _, suite = load_for_grading(folder, executor)
@@ -115,10 +123,21 @@ def build_suites(public: Path, course: Course) -> tuple[list[dict], list[dict]]:
         sys.exit("cannot build: broken problems\n" + "\n".join(broken))
     # Warming up the first problem is enough (the grader's code is the same for all), and some
     # starters (topo-sort's 10,000-node chain) grow the heap past what a snapshot can restore.
-    first = entries[0]["slug"]
+    first = warmups[0]["slug"] if warmups else None  # the first problem with code to grade
     return entries, [{"suite": w["suite"],
                       "sources": [w["starter"].read_text()] if w["slug"] == first else []}
                      for w in warmups]
+
+
+def build_trace(public: Path, root: Path) -> dict:
+    """A trace problem's page data (answers included: checked in the page, no Python needed)."""
+    problem = load_trace_problem(root)
+    text = json.dumps(compile_trace_problem(problem), separators=(",", ":"))
+    name = f"problems/{problem.slug}.{short_hash(text.encode())}.json"
+    (public / name).write_text(text)
+    return {"slug": problem.slug, "title": problem.title, "difficulty": problem.difficulty,
+            "order": problem.order, "summary": problem.summary, "version": short_hash(text.encode()),
+            "cases": len(problem.traces), "suite": name, "kind": "trace"}
 
 
 def copy_pyodide(public: Path) -> str:

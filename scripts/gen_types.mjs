@@ -7,6 +7,7 @@
 //   export.ts        the "Export progress" file             <- export.schema.json
 //   course.ts        a course's course.toml (the site shows its title, intro, license, credits)
 //                                                           <- course.schema.json
+//   tracepage.ts     a trace problem's page data            <- tracepage.schema.json
 //   exportValidate.js (+ .d.ts)  a validator for export files <- export.schema.json (Ajv standalone
 //                    code: no runtime dependency, ~2 KB gzipped)
 //
@@ -38,6 +39,7 @@ const ROOT_NAMES = {
   "gradlab/export.schema.json": "ExportFile",
   "gradlab/play.schema.json": "PlayResult",
   "gradlab/course.schema.json": "CourseToml",
+  "gradlab/tracepage.schema.json": "TracePage",
 };
 const pascal = (key) => key.replace(/(^|[-_])([a-z])/g, (_, __, c) => c.toUpperCase());
 
@@ -101,6 +103,7 @@ const files = {
   "worker.ts": await types("worker.schema.json", { defSuffix: "Message", external: { Report: "./report", PlayResult: "./play" } }),
   "export.ts": await types("export.schema.json"),
   "course.ts": await types("course.schema.json"),
+  "tracepage.ts": await types("tracepage.schema.json", { defSuffix: "Data" }),
   "exportValidate.js": exportValidator(),
   "exportValidate.d.ts": VALIDATOR_DTS,
 };

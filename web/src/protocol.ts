@@ -58,8 +58,9 @@ export interface ProblemEntry {
   order: number;
   summary: string;
   version: string;
-  cases: number;
-  suite: string;
+  cases: number; // a trace problem: its traces
+  suite: string; // a trace problem: its page data (generated/tracepage.ts), no suite
+  kind?: "trace"; // absent: a code problem
 }
 
 /** What the site shows of the course.toml it was built from (title and intro always set: the
