@@ -44,6 +44,11 @@ def test_a_site_built_from_another_folder_serves_that_course(tmp_path, browser):
         link = page.get_by_role("link", name="Squares, my way")
         expect(link).to_be_visible()
         expect(page.get_by_text("Implementing basic autograd operations")).to_have_count(0)
+        # One problem: no "0 of 1 solved", no claim that problems build on each other.
+        expect(page.locator(".path-progress")).to_have_text("Not solved yet.")
+        expect(page.get_by_role("heading", level=2)).to_have_text("Problem")
+        expect(page.locator(".course-intro")).to_have_text(
+            "Your code runs and is tested right here in your browser.")
         link.click()
         expect(page.locator(".editor .cm-content")).to_be_visible()
         page.locator(".editor .cm-content").click()
@@ -55,6 +60,8 @@ def test_a_site_built_from_another_folder_serves_that_course(tmp_path, browser):
         report = page.evaluate("() => window.gradlab.lastReport")
         assert report["problem"] == "squares-first"
         assert report["status"] == "pass" and report["total"] >= 3
+        page.locator(".crumbs").get_by_role("link", name="All problems").click()
+        expect(page.locator(".path-progress")).to_have_text("Solved.")
         ctx.close()
     finally:
         server.shutdown()
