@@ -73,7 +73,7 @@ def tab(browser, isolated_url):
 
 def test_the_problem_list(tab, isolated_url):
     tab.page.goto(isolated_url)
-    expect(tab.page.locator(".problem-list > li")).to_have_count(9)
+    expect(tab.page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
     assert_accessible(tab.page, "problem list")
     tab.page.goto(f"{isolated_url}#/p/basic-ops")
     expect(tab.page.locator(".editor .cm-content")).to_be_visible()
@@ -320,7 +320,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(90_000)
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li")).to_have_count(9)
+        expect(page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
         # open the first problem from the list
         tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
         page.keyboard.press("Enter")
