@@ -15,8 +15,12 @@ from typing import Any
 _BINARY = {"+": "+", "-": "-", "*": "*", "/": "/"}
 _NUMBER_FORMS = {"+num": "a + 2", "-num": "a - 2", "*num": "a * 2", "/num": "a / 2",
                  "num+": "2 + a", "num-": "2 - a", "num*": "2 * a", "num/": "2 / a"}
+# The same forms with a float: code that wraps only an int (`isinstance(other, int)`) fails these.
+_FLOAT_FORMS = {op: form.replace("2", "0.5") for op, form in _NUMBER_FORMS.items()}
 _UNARY = {"relu": "a.relu()", "tanh": "a.tanh()", "exp": "a.exp()", "log": "a.log()",
           "sigmoid": "a.sigmoid()", "neg": "-a", "**": "a ** 3"}
+# Where a branch for negative inputs (a numerically stable sigmoid) can go wrong on its own.
+_NEGATIVE = {"tanh": -2.0, "exp": -2.0, "sigmoid": -2.0}
 
 
 def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
@@ -37,10 +41,18 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
             add(f"{op} with a reused leaf", f"a {op} a", {"a": 3.0})
         elif op in _NUMBER_FORMS:
             add(f"{op} with upstream gradient", _NUMBER_FORMS[op], {"a": 3.0})
+            add(f"{op} with a float", _FLOAT_FORMS[op], {"a": 3.0})
         elif op in _UNARY:
             a = 0.5 if op in ("tanh", "sigmoid", "exp", "log") else 2.0
             add(f"{op} alone", _UNARY[op], {"a": a}, scale=False)
             add(f"{op} with upstream gradient", _UNARY[op], {"a": a})
+            if op in _NEGATIVE:
+                add(f"{op} of a negative", _UNARY[op], {"a": _NEGATIVE[op]})
+            if "+" in ops:
+                # The output's + adds to a first: a rule that assigns a.grad then loses it.
+                add(f"{op} of a leaf also added", f"{_UNARY[op]} + a", {"a": a}, scale=False)
+    if "**" in ops:
+        add("** at 0", "a ** 3", {"a": 0.0})
     if "relu" in ops:
         add("relu of a small positive", "a.relu()", {"a": 0.5})
     if "relu" in ops and "+" in ops:
@@ -62,6 +74,10 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
         # Three levels: a backward that runs only the output's rule and its inputs' misses a * b.
         add("a chain three deep", "a * b * e * f", {"a": 2.0, "b": 3.0, "e": 4.0, "f": 5.0},
             scale=False)
+        # An intermediate as both inputs of one operation: a backward that counts users per
+        # edge but crosses one off per distinct user never runs d's rule.
+        add("an intermediate used twice by one operation", "d * d", {"a": 2.0, "b": 3.0},
+            steps=["d = a * b"], scale=False)
     return [{"name": name, "steps": steps, "expression": expression, "values": values}
             for name, steps, expression, values in probes]
 

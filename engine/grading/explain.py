@@ -112,14 +112,23 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
         raised = f"{err.get('type', 'an error')}" + (f": {err['message']}" if err.get("message")
                                                         else "")
         expression = case["spec"].get("expression", "")  # type: ignore[union-attr]
+        values = ", ".join(f"{k} = {_n(v)}" for k, v in
+                           case["spec"].get("values", {}).items())  # type: ignore[union-attr]
         if op.endswith("num") or op.startswith("num"):
             base = op.replace("num", "")
+            as_int = f"probe: {op} with upstream gradient"
+            if name.endswith("with a float") and passed.get(as_int, False):
+                # The same form with the int 2 passed: what fails is the float, measured.
+                return Measured("error", op, f"your `{base}` fails when the plain number is a "
+                                "float, not an int", f"`{expression}` raised {raised}, while the "
+                                f"same with 2 in place of 0.5 works")
             if passed.get(f"probe: {base} alone", False):
                 return Measured("error", op, f"your `{base}` fails when one side is a plain number",
                                 f"`{expression}` raised {raised}, while `a {base} b` with two "
                                 "Values works")
-        return Measured("error", op, f"`{expression}` raises {raised}",
-                        f"`{expression}` raised {raised}")
+        shown = f"`{expression}` with {values}" if values else f"`{expression}`"
+        return Measured("error", op, f"{shown} raises {err.get('type', 'an error')}",
+                        f"{shown} raised {raised}")
     if obs["status"] in ("timeout", "skipped"):
         return None
     if obs["status"] != "ok" or "trace" not in case:
@@ -139,7 +148,7 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
         return None
     kind = finding.kind.split()
     if kind[0] == "forward":
-        return _forward(probe, finding.node)
+        return _forward(probe, finding.node, passed)
     if finding.kind == "seed":
         out = probe.trace["output"]
         return Measured("seed", "backward", "after backward() the output's own gradient is not 1",
@@ -152,7 +161,7 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
     return None
 
 
-def _forward(probe: _Probe, node_id: str) -> Measured:
+def _forward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured:
     node = probe.nodes[node_id]
     op = node["op"]
     got, expected = probe.got(node_id, "data"), probe.expected(node_id, "data")
@@ -162,15 +171,21 @@ def _forward(probe: _Probe, node_id: str) -> Measured:
         relation = ", its input unchanged"
     elif _same(got, -expected) and expected != 0:
         relation = ", the right value's negative"
-    region = ""
+    elif got is not None and _same(got, 1 - expected) and not _same(expected, 0.5):
+        relation = ", 1 minus the right value"
+    region, right = "", ""
     if op == "relu" and len(ins) == 1:
         region = (" when its input is negative" if ins[0] < 0 else " when its input is 0"
                   if ins[0] == 0 else " when its input is positive")
+    elif len(ins) == 1 and ins[0] < 0 and _rule_ok(op, passed):
+        # Its `<op> alone` probe (a positive input, engine.authoring.probes) passed, data included.
+        region = " for a negative input"
+        right = "; it is right for the positive input it was also tried on"
     shown = f"{op}({_n(ins[0])})" if len(ins) == 1 and op not in localise.BINARY_OPS.values() \
         else f"`{node['code'].split(' = ', 1)[1]}`"
     return Measured("forward", op, f"your `{op}` computes a wrong value{region}",
                     f"{shown} gave {_n(got)}{relation}; it should be {_n(expected)} "
-                    f"(in {probe.text()})")
+                    f"(in {probe.text()}){right}")
 
 
 def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | None:
@@ -200,6 +215,11 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
         if inputs.index(node_id) == 0 else "right"
     other = next((probe.expected(i, "data") for i in inputs if i != node_id and i in probe.nodes),
                  None)
+    numbers = [i for i in inputs if i not in probe.nodes]
+    if numbers and passed.get(f"probe: {op} with upstream gradient", False):
+        # The same shape with two Values passed, so the order and the upstream are right: what
+        # differs is the method for a plain number on this side (``__rsub__``, ``__radd__``...).
+        return _number_form(probe, user, node_id, got, expected, upstream, exp_upstream, where)
     if not _rule_ok(op, passed):
         return _rule(probe, op, side, node_id, got, expected, upstream, own, other, where)
     # The rule is right on its own: what differs here is the gradient from above, or when it ran.
@@ -243,6 +263,27 @@ def _ran_with(probe: _Probe, user: dict[str, Any], node_id: str, got: float, exp
                         f"`{name}`'s rule sends when it runs once, with its final grad "
                         f"{_n(final)}")
     return None
+
+
+def _number_form(probe: _Probe, user: dict[str, Any], node_id: str, got: float | None,
+                 expected: float, upstream: float | None, exp_upstream: float,
+                 where: str) -> Measured | None:
+    """An operation with a plain number on one side sent a wrong gradient to its Value input,
+    while the same operation between two Values is right in the same graph."""
+    op, code = user["op"], user["code"].split(" = ", 1)[1]
+    if got is None or upstream is None or exp_upstream == 0:
+        return None
+    left = user["inputs"][0] not in probe.nodes
+    form = f"`{op}` with a plain number on the {'left' if left else 'right'}"
+    local = expected / exp_upstream
+    said = (f"{where}, `{code}` has grad {_n(upstream)} and sent {_n(got)} to `{node_id}`; "
+            f"d({code})/d{node_id} is {_n(local)}, so `{node_id}` should get {_n(expected)}")
+    if _same(got, 0.0):
+        return Measured("rule", op, f"your {form} sends no gradient to its Value input", said)
+    if _same(got, -expected):
+        return Measured("rule", op, f"your {form} sends its Value input a gradient of the "
+                        "wrong sign", said)
+    return Measured("rule", op, f"your {form} sends a wrong gradient to its Value input", said)
 
 
 def _rule(probe: _Probe, op: str, side: str, node_id: str, got: float | None, expected: float,
