@@ -376,6 +376,27 @@ def explain(probes: list[Case], observed: list[Observation | None]) -> list[Meas
     return sorted(found.values(), key=lambda m: RANK[m.kind])
 
 
+# The probes that measure one operation on its own (engine.authoring.probes names them so).
+PER_OPERATION = ("alone", "with upstream gradient", "with a reused leaf")
+
+
+def right_on_their_own(probes: list[Case], observed: list[Observation | None]) -> set[str]:
+    """The operations shown right on their own: the ``<op> alone`` probe passed and each other
+    probe of that operation alone either passed or failed in a way measured as the order or the
+    seed (a rule that ran before its grad was complete), never as the operation's own rule."""
+    passed = {p["name"]: o is not None and o["status"] == "ok" and not _wrong(p, o)
+              for p, o in zip(probes, observed, strict=True)}
+    ok: dict[str, bool] = {}
+    for case, obs in zip(probes, observed, strict=True):
+        op, _, rest = _short(case["name"]).partition(" ")
+        if rest not in PER_OPERATION or case.get("explain") is not None:
+            continue
+        m = None if passed[case["name"]] else measure(case, obs, passed)
+        ok[op] = ok.get(op, True) and (passed[case["name"]] or (
+            m is not None and m.kind in ("order", "seed")))
+    return {op for op, fine in ok.items() if fine and passed.get(f"probe: {op} alone", False)}
+
+
 def _wrong(case: Case, obs: Observation) -> bool:
     """Whether any recorded value of a probe is off (the judge's tolerance)."""
     tol = case["tolerance"]
@@ -401,4 +422,5 @@ def evidence(measured: list[Measured], limit: int = 3) -> list[str]:
     return [f"{m.claim[:1].upper() + m.claim[1:]}: {m.evidence}." for m in measured[:limit]]
 
 
-__all__ = ["RANK", "Measured", "diagnosis", "evidence", "explain", "measure"]
+__all__ = ["PER_OPERATION", "RANK", "Measured", "diagnosis", "evidence", "explain", "measure",
+           "right_on_their_own"]
