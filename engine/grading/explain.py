@@ -323,11 +323,13 @@ def _shared(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | 
     kept = [u for u in users if _same(got, sends[u["id"]])]
     codes = " and ".join(f"`{u['code'].split(' = ', 1)[1]}`" for u in users)
     if kept:
+        # Two users that send the same amount: which one's share it kept is not measured.
+        which = f"`{kept[0]['code'].split(' = ', 1)[1]}`" if len(kept) == 1 else "one of them"
         return Measured("sum", "backward", "a value used by two operations keeps only one of "
                         "their contributions to its grad",
                         f"in {probe.text()}, `{node_id}` is used by {codes}; its grad was "
-                        f"{_n(got)}, only what `{kept[0]['code'].split(' = ', 1)[1]}` sends; it "
-                        f"should be {_n(expected)}, the sum")
+                        f"{_n(got)}, only what {which} sends; it should be {_n(expected)}, the "
+                        "sum")
     return Measured("sum", "backward", "a value used by two operations gets a wrong total gradient",
                     f"in {probe.text()}, `{node_id}` is used by {codes}; its grad was {_n(got)}; "
                     f"it should be {_n(expected)}, the sum of what each sends")
