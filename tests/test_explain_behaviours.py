@@ -75,8 +75,23 @@ CASES = [
                   "return self._node(other - self.data, (self,), (1,))"),
      "Your `-` with a plain number on the left sends its Value input a gradient of the wrong sign",
      "d(2 - a)/da is -1"),
+    ("more-ops", ("        return self._node(self.data - other.data, (self, other), (1, -1))\n",
+                  """        out = Value(self.data - other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad = -out.grad
+
+        out._backward = _backward
+        return out
+"""),
+     "Your `-` keeps only one of the two contributions when the same value is both its inputs",
+     "the share of its right use alone"),
     ("more-ops", ("(n * self.data ** (n - 1),)", "(n * self.data ** n / self.data,)"),
-     "`(a ** 3) * c` with a = 0, c = 3 raises ZeroDivisionError", "raised ZeroDivisionError"),
+     "Your `**` raises ZeroDivisionError when its input is 0", "0 ** 3 should give 0"),
+    ("activations", ("        t = math.tanh(self.data)\n",
+                     "        e = math.exp(2 * self.data)\n        t = (e - 1) / (e + 1)\n"),
+     "Your `tanh` raises OverflowError when its input is 800", "tanh(800) should give 1"),
     # log(0) returning -inf needs two edits (the value and its local derivative).
     ("activations", ("        if x <= 0:\n            raise ValueError(f\"log is only defined "
                      "for positive numbers, got {x}\")\n"
@@ -98,6 +113,46 @@ CASES = [
                    "                stack.extend((child, False) for child in kids)"),
      "Your backward() gives other gradients when it is called again on the same graph",
      "a second d.backward()"),
+    ("topo-sort", ("""        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((child, False) for child in node._prev)
+        self.grad = 1
+        for node in reversed(order):
+""", """        order, seen, i = [self], {id(self)}, 0
+        while i < len(order):
+            for child in order[i]._prev:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    order.append(child)
+            i += 1
+        self.grad = 1
+        for node in order:
+"""), "Your backward() runs a node's rule before all its users have added to its grad",
+     "`d = a * b; d + d * c`"),
+    ("topo-sort", ("""    def backward(self):
+""", """    def backward(self):
+        order, seen = [], set()
+
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for child in v._prev:
+                    visit(child)
+                order.append(v)
+
+        visit(self)
+        self.grad = 1
+        for node in reversed(order):
+            node._backward()
+
+    def _unused(self):
+"""), "Your backward() hits Python's recursion limit on a long chain", "RecursionError"),
     ("neural-net", ("class Neuron(Module):\n    def __init__(self, nin, nonlin=True):\n"
                     "        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]",
                     "class Neuron(Module):\n    w = []\n\n    def __init__(self, nin, nonlin=True):\n"
@@ -155,6 +210,26 @@ def test_a_wrong_order_does_not_blame_the_starters_operations(suites, sandbox, e
     assert blamed == [], blamed
     assert any("what the probes show wrong is backward() itself: your backward() runs" in w
                for w in wheres)
+
+
+BASIC_FORWARD = ("for v in reversed(topo):", "for v in topo:")
+BASIC_ONLY_OUTPUT = ("        for v in reversed(topo):\n            v._backward()\n",
+                     "        self._backward()\n")
+
+
+def test_basic_ops_forward_order_and_only_the_output_rule_are_told_apart(suites, sandbox):
+    """The same pair in basic-ops, where the rules may be called anything: a grad set before
+    backward() shows when d's rule ran, or that it never did."""
+    suite = suites["basic-ops"]
+    for edit, own, claim in [
+            (BASIC_FORWARD, "backward_in_forward_order.py",
+             "Your backward() runs a node's rule before the rule of the node that uses it"),
+            (BASIC_ONLY_OUTPUT, "only_direct_children.py",
+             "Your backward() runs the output's rule but never the rule of the node below it")]:
+        others = {**suite, "mistakes": [m for m in suite["mistakes"] if m["file"] != own]}
+        d = grade(others, patch(_ref("basic-ops"), *edit), sandbox).diagnosis
+        assert d is not None and d["basis"] == "measured", (own, d)
+        assert any(e.startswith(claim) for e in d["evidence"]), (own, d)
 
 
 def test_forward_order_and_only_the_output_rule_are_told_apart(suites, sandbox):

@@ -90,6 +90,10 @@ class _Probe:
         return [n for n in self.trace["nodes"] if node in n["inputs"]]
 
 
+# Operations whose local derivatives (left, right) are the same whatever the data.
+_CONSTANT_LOCALS = {"+": (1.0, 1.0), "-": (1.0, -1.0)}
+
+
 def _rule_ok(op: str, passed: dict[str, bool]) -> bool:
     """Whether ``op``'s rule is shown right on its own: its one-operation probe passed."""
     return passed.get(f"probe: {op} alone", False)
@@ -127,6 +131,22 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
                                 f"`{expression}` raised {raised}, while `a {base} b` with two "
                                 "Values works")
         shown = f"`{expression}` with {values}" if values else f"`{expression}`"
+        trace = case.get("trace")
+        # A graph of this one operation on the input a (and plain numbers): nothing else can
+        # have raised, so the error is the operation's own.
+        node = next((n for n in trace["nodes"] if n["op"] == op and n["inputs"][:1] == ["a"]
+                     and all(i not in case["spec"].get("values", {})  # type: ignore[union-attr]
+                             for i in n["inputs"][1:])), None) \
+            if trace and len([n for n in trace["nodes"] if n["op"] != "leaf"]) == 1 else None
+        a = case["spec"].get("values", {}).get("a")  # type: ignore[union-attr]
+        if node is not None and a is not None and trace is not None:
+            # One operation on the input a alone: say which input, and what it should give.
+            right = trace["expected"][f"@{node['id']}.data"]
+            code = re.sub(r"\ba\b", _n(a), node["code"].split(" = ", 1)[1]) \
+                if op in localise.BINARY_OPS.values() else f"{op}({_n(a)})"
+            return Measured("error", op, f"your `{op}` raises {err.get('type', 'an error')} when "
+                            f"its input is {_n(a)}", f"{shown} raised {raised}; {code} should "
+                            f"give {_n(right)}")
         return Measured("error", op, f"{shown} raises {err.get('type', 'an error')}",
                         f"{shown} raised {raised}")
     if obs["status"] in ("timeout", "skipped"):
@@ -211,6 +231,18 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
             "its inputs, as if it assigned `grad` instead of adding to it",
             f"{where}, `{node_id}`'s grad was {_n(got)}, one use's share; the two uses add up "
             f"to {_n(expected)}")
+    if both and got is not None and op in _CONSTANT_LOCALS and upstream is not None \
+            and _rule_ok(op, passed) and not _same(got, expected):
+        # Local derivatives that do not depend on the data: each use's share is known exactly.
+        shares = [local * upstream for local in _CONSTANT_LOCALS[op]]
+        kept = [i for i, share in enumerate(shares) if _same(got, share)]
+        if len(kept) == 1:
+            return Measured(
+                "reuse", op,
+                f"your `{op}` keeps only one of the two contributions when the same value is "
+                "both its inputs, as if it assigned `grad` instead of adding to it",
+                f"{where}, `{node_id}`'s grad was {_n(got)}, the share of its "
+                f"{('left', 'right')[kept[0]]} use alone; the two uses add up to {_n(expected)}")
     side = "both" if both else "only" if len(inputs) == 1 else "left" \
         if inputs.index(node_id) == 0 else "right"
     other = next((probe.expected(i, "data") for i in inputs if i != node_id and i in probe.nodes),
