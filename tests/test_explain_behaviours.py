@@ -208,7 +208,7 @@ def test_a_wrong_order_does_not_blame_the_starters_operations(suites, sandbox, e
     assert wheres
     blamed = [w for w in wheres if "your `" in w and "is right on its own" not in w]
     assert blamed == [], blamed
-    assert any("what the probes show wrong is backward() itself: your backward() runs" in w
+    assert any("the probes show what is wrong: your backward() runs" in w
                for w in wheres)
 
 

@@ -263,13 +263,12 @@ def order_not_ops(node: str, got: float | None, expected: float, show_numbers: b
 def combining_wrong(node: str, got: float | None, expected: float, show_numbers: bool,
                     op: str | None, claim: str) -> str:
     """Said instead of blaming ``op`` (None: any operation) when the probes measured what is wrong
-    with backward() itself (``claim``: its order, or its seed) and, for ``op``, that it is right
-    on its own."""
+    (``claim``: the order backward() runs the rules in, or the seed) and, for ``op``, that it is
+    right on its own."""
     numbers = (f"`{node}` ends with {_show(got)}, {fmt_short(expected)} was expected"
                if show_numbers else "a gradient is wrong")
     right = f", yet your `{op}` is right on its own (the probes measure it)" if op else ""
-    return (f"Backward pass: {numbers}{right}; what the probes show wrong is backward() itself: "
-            f"{claim}.")
+    return f"Backward pass: {numbers}{right}; the probes show what is wrong: {claim}."
 
 
 def seed_wrong(seed: float | None) -> str:
