@@ -159,7 +159,7 @@ CASES = [
                     "        self.w.extend(Value(random.uniform(-1, 1)) for _ in range(nin))"),
      "Two separate `Neuron`s share parameter Values", "in common"),
     ("pytorch-names", ("return float(self.data)", "return self.data"),
-     "Your `item()` returns an int for a Value made from an int", "Value(2).item() returned 2"),
+     "Your `item()` returns an int for a Value made from an int", "Value(2).item() returned an int"),
     ("pytorch-names", ("        return [v.relu() for v in x]\n",
                        "        x[:] = [v.relu() for v in x]\n        return x\n"),
      "Your `ReLU` writes its outputs into the list it is given", "xs[0] was no longer"),
