@@ -79,6 +79,7 @@ def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
     report = Report(problem=suite["problem"]["slug"], suite_version=suite["version"],
                     status="pass", total=len(cases))
     observed = executor.observe(source, cases + probes if probes_first else cases)
+    measured: list[explain.Measured] = []
     error = observed["load_error"]
     if error is not None:
         message, line = load_error_message(error)
@@ -106,13 +107,12 @@ def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
                          for p in probes]
         if report.status == "fail":
             seen = [by_id.get(p["id"]) for p in probes]
-            blame_the_order(report.tests, probe_results, explain.explain(probes, seen),
+            measured = explain.explain(probes, seen)
+            blame_the_order(report.tests, probe_results, measured,
                             explain.right_on_their_own(probes, seen))
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
         return report, [], []
-    measured = explain.explain(probes, [by_id.get(p["id"]) for p in probes]) \
-        if report.status == "fail" else []
     return report, [diagnose.outcome(t) for t in report.tests + probe_results], measured
 
 
