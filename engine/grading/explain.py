@@ -197,7 +197,8 @@ def _forward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured:
     if op == "relu" and len(ins) == 1:
         region = (" when its input is negative" if ins[0] < 0 else " when its input is 0"
                   if ins[0] == 0 else " when its input is positive")
-    elif len(ins) == 1 and ins[0] < 0 and _rule_ok(op, passed):
+    elif len(ins) == 1 and ins[0] < 0 and op not in localise.BINARY_OPS.values() \
+            and _rule_ok(op, passed):
         # Its `<op> alone` probe (a positive input, engine.authoring.probes) passed, data included.
         region = " for a negative input"
         right = "; it is right for the positive input it was also tried on"
