@@ -260,6 +260,17 @@ def order_not_ops(node: str, got: float | None, expected: float, show_numbers: b
             "to its grad), or the seed.")
 
 
+def combining_wrong(node: str, got: float | None, expected: float, show_numbers: bool,
+                    op: str | None, claim: str) -> str:
+    """Said instead of blaming ``op`` (None: any operation) when the probes measured what is wrong
+    (``claim``: the order backward() runs the rules in, or the seed) and, for ``op``, that it is
+    right on its own."""
+    numbers = (f"`{node}` ends with {_show(got)}, {fmt_short(expected)} was expected"
+               if show_numbers else "a gradient is wrong")
+    right = f", yet your `{op}` is right on its own (the probes measure it)" if op else ""
+    return f"Backward pass: {numbers}{right}; the probes show what is wrong: {claim}."
+
+
 def seed_wrong(seed: float | None) -> str:
     return ("Backward pass: the output's own gradient should be 1 after backward() (the seed), "
             f"but it is {_show(seed)}.")
