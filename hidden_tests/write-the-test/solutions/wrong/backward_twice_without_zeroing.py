@@ -1,0 +1,30 @@
+# Mistake: The test calls backward() on a second graph built from the same inputs without setting their grads back to 0, so it expects fresh grads where a correct engine has added both.
+# Hint: Gradients accumulate over backward() calls. Build each graph from fresh Values (or set every grad to 0 first), or expect the sum.
+def check_engine(Value):
+    a, b = Value(2.0), Value(5.0)
+    out = (a * b) * 3
+    out.backward()
+    assert out.data == 30.0 and out.grad == 1
+    assert a.grad == 15.0 and b.grad == 6.0
+
+    y = a * a + a
+    y.backward()
+    assert a.grad == 5.0
+
+    p, q = Value(1.5), Value(2.0)
+    m = p * q
+    s = m + m
+    s.backward()
+    assert m.grad == 2.0 and p.grad == 4.0 and q.grad == 3.0
+
+    w = Value(3.0)
+    v = 1 + w**3 + 2
+    v.backward()
+    assert v.data == 30.0 and w.grad == 27.0
+
+    for x0, data, grad in ((2.0, 2.0, 1), (-2.0, 0, 0), (0.0, 0, 0)):
+        r = Value(x0)
+        out = r.relu() * 4
+        out.backward()
+        assert out.data == data * 4 and r.grad == grad * 4
+    return True
