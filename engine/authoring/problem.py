@@ -509,7 +509,7 @@ def _load_case(path: Path, problem: Problem, issues: list[ProblemIssue]) -> Case
     c = _Collector(issues, path, source)
     kind = data.get("kind", "data")
     kind = kind if kind in CASE_KINDS else "data"  # a bad kind is reported; check the rest as data
-    c.schema(_CASE_VALIDATOR, data, f"a {kind} case")
+    c.schema(_CASE_VALIDATOR, data, f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} case")
     data["kind"] = kind
     {"data": _check_data_case, "script": _check_script_case,
      "generated": _check_generated_case, "engines": _check_engines_case}[kind](data, c, problem)

@@ -334,6 +334,7 @@ def from_dict(data: dict[str, Any]) -> Report:
 
 
 __all__ = ["CASE_STATUSES", "REPORT_VERSION", "STATUSES", "Case", "CaseResult", "DataSpec",
-           "Diagnosis", "Disagreement", "EngineInfo", "EngineSpec", "GraphNode", "GraphView", "LoadError", "Mismatch", "Mistake",
+           "Diagnosis", "Disagreement", "EngineInfo", "EngineSpec", "GraphNode", "GraphView",
+           "LoadError", "Mismatch", "Mistake",
            "Observation", "Observed", "ObservedError", "Outcome", "Report", "ScriptSpec", "Spec",
            "Suite", "Tolerance", "Trace", "TraceNode", "from_dict"]

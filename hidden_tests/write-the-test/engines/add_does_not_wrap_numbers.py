@@ -1,5 +1,5 @@
 # Bug: `+` does not wrap a plain number in a Value, so x + 1 fails
-# Catch: add a plain number: x + 1 and 1 + x must work
+# Catch: add a plain number to a Value (x + 1 and 1 + x must both work)
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

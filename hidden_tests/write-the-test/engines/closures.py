@@ -1,4 +1,4 @@
-# Correct: closures and a recursive topological sort
+# Correct: closures, a recursive topological sort
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

@@ -1,4 +1,4 @@
-# Correct: each node stores its inputs and local derivatives in lists; an iterative topological sort
+# Correct: inputs and local derivatives kept in lists, an iterative sort
 class Value:
     __slots__ = ("data", "grad", "parents", "local_grads")
 

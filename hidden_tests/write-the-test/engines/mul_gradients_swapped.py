@@ -1,5 +1,5 @@
 # Bug: `*` sends each input its own value instead of the other input's
-# Catch: multiply two different numbers, e.g. 2 * 3: a's grad is b's value, 3, not 2
+# Catch: multiply two different numbers, e.g. a * b with a = 2 and b = 3 (a's grad is then 3, not 2)
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

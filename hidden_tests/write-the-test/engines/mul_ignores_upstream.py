@@ -1,5 +1,5 @@
 # Bug: `*` passes on its local derivatives without multiplying them by the output's grad
-# Catch: put something after the product, e.g. (a * b) * 3 or (a * b) + ... * 2, so the gradient arriving at `*` is not 1
+# Catch: put another operation after the product, e.g. (a * b) * 3, so the gradient arriving at `*` is not 1
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

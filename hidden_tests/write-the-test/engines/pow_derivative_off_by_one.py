@@ -1,5 +1,5 @@
 # Bug: `**` uses n * x**n as the derivative of x**n instead of n * x**(n - 1)
-# Catch: check the grad of x ** 2 (or x ** 3) at some x other than 0 and 1: d(x²)/dx = 2x
+# Catch: check the grad of x ** 2 at some x other than 0 and 1 (d(x²)/dx = 2x)
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

@@ -1,5 +1,5 @@
 # Bug: relu's forward pass returns its input even when it is negative (its gradient is right)
-# Catch: check the data too, not only the grads: relu(-2) is 0
+# Catch: check the data too, not only the grads (relu(-2) is 0)
 class Value:
     def __init__(self, data, _children=()):
         self.data = data

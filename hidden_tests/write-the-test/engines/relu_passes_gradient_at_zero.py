@@ -1,5 +1,5 @@
 # Bug: relu lets the gradient through when its input is exactly 0
-# Catch: try relu on an input of exactly 0: relu'(0) is 0 here, so its input's grad stays 0
+# Catch: try relu on an input of exactly 0 (relu'(0) is 0 here, so that input's grad stays 0)
 class Value:
     def __init__(self, data, _children=()):
         self.data = data
