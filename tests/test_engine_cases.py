@@ -249,3 +249,13 @@ def test_an_engines_case_with_an_unknown_key_is_located(tmp_path):
     case.write_text(case.read_text() + "tolerance = { rel = 0.1 }\n")
     issues = _issues(root)
     assert any(i.startswith(f"{case}:6: unknown key `tolerance` in an engines case") for i in issues), issues
+
+
+def test_the_compiled_suite_and_a_report_match_their_schemas(suite, in_process):
+    from test_schemas import validate
+
+    validate(suite, "suite.schema.json")
+    wrong = (PROBLEM / "solutions/wrong/only_positive_inputs.py").read_text()
+    validate(grade(suite, wrong, in_process).to_dict(), "report.schema.json")
+    for path in sorted((PROBLEM / "engines").glob("*.py")):
+        validate(read_engine_header(path.read_text())[0], "engine.schema.json")
