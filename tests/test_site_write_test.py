@@ -38,3 +38,34 @@ def test_a_weak_test_on_the_page_is_told_which_bug_it_let_through(browser, isola
             "only uses positive inputs")
     finally:
         ctx.close()
+
+
+def test_my_value_from_the_problem_before_goes_to_the_scratch_code(browser, isolated_url):
+    import json
+    import time
+    import tomllib
+
+    orders = sorted((tomllib.loads(p.read_text())["order"], p.parent.name)
+                    for p in (REPO / "hidden_tests").glob("*/problem.toml"))
+    slugs = [slug for _, slug in orders]
+    prev = slugs[slugs.index("write-the-test") - 1]
+    mine = (REPO / "hidden_tests" / prev / "reference.py").read_text()
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(f"{isolated_url}#/")
+        page.evaluate("([key, value]) => localStorage.setItem(key, value)",
+                      [f"gradlab:v1:code:{prev}", json.dumps(
+                          {"code": mine, "rev": 1, "tab": "test", "savedAt": time.time() * 1000})])
+        site = Site(page, isolated_url, slug="write-the-test")
+        starter = site.code
+        # Not "Start from my Value": that would replace the test with an engine.
+        expect(page.locator("button.carry")).to_have_count(1)
+        button = page.get_by_role("button", name=f"Try my Value from problem {slugs.index('write-the-test')}")
+        button.click()
+        assert site.code == starter
+        scratch = page.evaluate("() => window.gradlab.scratchText()")
+        assert mine.strip() in scratch and scratch.startswith("# Your code from")
+        expect(page.locator("#banner-scratch-replaced")).to_contain_text("your code from")
+    finally:
+        ctx.close()
