@@ -35,7 +35,7 @@ def test_a_weak_test_on_the_page_is_told_which_bug_it_let_through(browser, isola
         expect(site.page.locator(".results-body .summary")).to_contain_text("10")
         # The known mistake is named too (the wrong file's `# Mistake:`).
         expect(site.page.locator(".results-body .diagnosis")).to_contain_text(
-            "only uses positive inputs")
+            "never checks relu at exactly 0")
     finally:
         ctx.close()
 

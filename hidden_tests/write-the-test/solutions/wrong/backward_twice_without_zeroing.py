@@ -1,5 +1,5 @@
-# Mistake: The test calls backward() on a second graph built from the same inputs without setting their grads back to 0, so it expects fresh grads where a correct engine has added both.
-# Hint: Gradients accumulate over backward() calls. Build each graph from fresh Values (or set every grad to 0 first), or expect the sum.
+# Mistake: The test rejects both correct engines: some number it expects is not what a correct engine computes. A common cause, as here: a second backward() on a graph that reuses earlier inputs, whose grads still hold the first backward()'s.
+# Hint: Work each expected number out again. Gradients add up over backward() calls, so build each graph from fresh Values (or expect the sum).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)
     out = (a * b) * 3

@@ -1,4 +1,4 @@
-# Mistake: Every graph in the test is one operation on its inputs, so the gradient arriving at each operation is 1, the order of the rules never matters and no intermediate result is shared: an engine that forgets to multiply by the upstream gradient, runs the rules from the inputs up, or runs a shared node's rule twice passes.
+# Mistake: No graph in the test chains two operations or shares an intermediate result (here each graph is one operation), so the gradient arriving at each operation is 1 and the order of the rules never matters: an engine that forgets to multiply by the upstream gradient, runs the rules from the inputs up, or runs a shared node's rule twice passes.
 # Hint: Chain operations: in (a * b) * 3 the product receives 3, not 1, and its rule must run after the outer one.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

@@ -1,4 +1,4 @@
-# Mistake: The test only uses positive inputs, so relu is never tried at 0 or on a negative number: an engine whose relu is wrong there passes.
+# Mistake: The test never checks relu at exactly 0 or on a negative input (here every input is positive), so an engine whose relu is wrong there passes.
 # Hint: Try relu where it is interesting: at exactly 0 (its gradient there is 0) and at a negative number (its output is 0).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

@@ -1,4 +1,4 @@
-# Mistake: The test reads the engine's private `_prev` to check the graph, so it raises on a correct engine that stores a node's inputs under another name.
+# Mistake: The test rejects one correct engine and accepts the other: it relies on something only one of them does, such as a private attribute (`_prev` here), a type, or a repr.
 # Hint: Test only what every engine promises (data, grad, the operations, backward()); how an engine stores its graph is its own business.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)
