@@ -16,7 +16,7 @@ from engine.grading import explain
 from engine.grading.grade import grade
 
 HIDDEN = REPO / "hidden_tests"
-SLUGS = ("basic-ops", "activations", "gradient-check", "neural-net", "pytorch-names",
+SLUGS = ("basic-ops", "more-ops", "activations", "gradient-check", "neural-net", "pytorch-names",
          "training-loop")
 
 
@@ -35,6 +35,13 @@ def suites(sandbox):
     return out
 
 
+
+def _node(data: str, rule: str) -> str:
+    """A node built by hand, with its own backward rule (the references share one helper)."""
+    return (f"out = Value({data}, (self, other))\n        def _backward():\n"
+            f"            {rule}\n        out._backward = _backward\n        return out")
+
+
 ADAM_STEP = ("m_hat = self.m[i] / (1 - self.beta1**self.t)\n"
              "            v_hat = self.v[i] / (1 - self.beta2**self.t)")
 
@@ -44,6 +51,25 @@ CASES = [
      "Nothing behind your `relu` gets a gradient"),
     ("basic-ops", ("self.grad += (out.data > 0) * out.grad", "self.grad = (out.data > 0) * out.grad"),
      "A value used by your `relu` and by another operation keeps only relu's share"),
+    ("more-ops", ("return self._node(self.data**n, (self,), (n * self.data ** (n - 1),))",
+                  "out = Value(self.data**n, (self,))\n        def _backward():\n"
+                  "            self.grad += n * out.data / self.data * out.grad\n"
+                  "        out._backward = _backward\n        return out"),
+     "Your `**` raises ZeroDivisionError in backward() when the base is 0"),
+    ("more-ops", ("return self._node(self.data - other.data, (self, other), (1, -1))",
+                  _node("self.data - other.data",
+                        "self.grad += out.grad; other.grad = -out.grad")),
+     "Your `-` keeps only its right input's share when the same value is both its inputs"),
+    ("activations", ("return self._unary(e, e)",
+                     "out = Value(e, (self,))\n        def _backward():\n"
+                     "            self.grad = e * out.grad\n        out._backward = _backward\n"
+                     "        return out"),
+     "A value used by your `exp` and by another operation keeps only exp's share"),
+    ("activations", ("return self._unary(math.log(x), 1 / x)",
+                     "out = Value(math.log(x), (self,))\n        def _backward():\n"
+                     "            self.grad = out.grad / x\n        out._backward = _backward\n"
+                     "        return out"),
+     "A value used by your `log` and by another operation keeps only log's share"),
     ("activations", ("s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))",
                      "s = 1 / (1 + math.exp(-x)) if x < 0 else math.exp(x) / (1 + math.exp(x))"),
      "Your `sigmoid` overflows for large inputs of either sign"),
@@ -74,6 +100,8 @@ CASES = [
                        "return [p for j, row in enumerate(self.weight) for p in "
                        "row + (self.bias[j:j + 1] if self.bias else [])]"),
      "Your `parameters()` lists each output's weight row followed by its bias"),
+    ("pytorch-names", ("return [v.relu() for v in x]", "x[:] = [v.relu() for v in x]\n        return x"),
+     "Your `ReLU` overwrites the list it is given and returns that same list"),
     ("pytorch-names", ("if bias else None", "if bias else []"),
      "With bias=False, your `Linear`'s `bias` is [] (an empty list)"),
     ("pytorch-names", ("out.append(total + self.bias[j] if self.bias is not None else total)",
