@@ -93,6 +93,8 @@ CASES = [
     ("neural-net", ("act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
                     "act = sum((wi * xi for wi, xi in zip(self.w, x)), Value(self.b.data))"),
      "Your neuron adds the bias's number to its sum, but the bias Value itself is not in the graph"),
+    ("neural-net", ("p.grad = 0", "p.data = 0"),
+     "Your `zero_grad()` sets the weights' data to 0 and leaves every grad as it was"),
     ("pytorch-names", ("out.append(total + self.bias[j] if self.bias is not None else total)",
                        "out.append(total + self.bias[j].data if self.bias is not None else total)"),
      "Your `Linear` adds the biases' numbers to its outputs"),
