@@ -265,7 +265,19 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
                         "gradient from above (`out.grad`)",
                         f"{where}, `{node_id}` got {_n(got)}, the local gradient alone; with "
                         f"{_n(upstream)} from above it should get {_n(expected)}")
+    if _same(ran_with, 1.0) and _mishandles_upstream(op, passed):
+        return None  # what a rule that ignores `out.grad` sends: its own probe says so
     return _ran_with(probe, user, node_id, got, expected, ran_with, upstream, where)
+
+
+def _mishandles_upstream(op: str, passed: dict[str, bool]) -> bool:
+    """Whether ``op``'s own probe with a gradient from above other than 1 failed.
+
+    ``_ran_with`` reads a wrong gradient as the rule having run with a partial grad, which holds
+    only for a rule that scales by its grad correctly. A rule that sent its local gradient alone
+    (as if its grad were 1), of an operation right alone but wrong under another one, is what
+    ignoring ``out.grad`` gives: those numbers say nothing about the order the rules ran in."""
+    return not passed.get(f"probe: {op} with upstream gradient", True)
 
 
 def _ran_with(probe: _Probe, user: dict[str, Any], node_id: str, got: float, expected: float,
