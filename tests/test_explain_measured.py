@@ -55,7 +55,8 @@ CASES = [
                   "out = Value(self.data**n, (self,))\n        def _backward():\n"
                   "            self.grad += n * out.data / self.data * out.grad\n"
                   "        out._backward = _backward\n        return out"),
-     "Your `**` raises ZeroDivisionError in backward() when the base is 0"),
+     ("Your `**` raises ZeroDivisionError in backward() when the base is 0",
+      "Your `**` raises ZeroDivisionError when its input is 0")),
     ("more-ops", ("return self._node(self.data - other.data, (self, other), (1, -1))",
                   _node("self.data - other.data",
                         "self.grad += out.grad; other.grad = -out.grad")),
@@ -72,13 +73,16 @@ CASES = [
      "A value used by your `log` and by another operation keeps only log's share"),
     ("activations", ("s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))",
                      "s = 1 / (1 + math.exp(-x)) if x < 0 else math.exp(x) / (1 + math.exp(x))"),
-     "Your `sigmoid` overflows for large inputs of either sign"),
+     ("Your `sigmoid` overflows for large inputs of either sign",
+      "Your `sigmoid` raises OverflowError when its input is 800")),
     ("activations", ("s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))",
                      "s = math.exp(x) / (1 + math.exp(x))"),
-     "Your `sigmoid` overflows for large positive inputs"),
+     ("Your `sigmoid` overflows for large positive inputs",
+      "Your `sigmoid` raises OverflowError when its input is 800")),
     ("activations", ("t = math.tanh(self.data)",
                      "t = 1 - 2 / (math.exp(2 * self.data) + 1)"),
-     "Your `tanh` overflows for large positive inputs"),
+     ("Your `tanh` overflows for large positive inputs",
+      "Your `tanh` raises OverflowError when its input is 800")),
     ("gradient-check", ("        plus = list(xs)\n        minus = list(xs)\n        plus[i] += h\n"
                         "        minus[i] -= h\n",
                         "        plus = list(xs) if i == 0 else minus\n"
@@ -103,7 +107,8 @@ CASES = [
                        "row + (self.bias[j:j + 1] if self.bias else [])]"),
      "Your `parameters()` lists each output's weight row followed by its bias"),
     ("pytorch-names", ("return [v.relu() for v in x]", "x[:] = [v.relu() for v in x]\n        return x"),
-     "Your `ReLU` overwrites the list it is given and returns that same list"),
+     ("Your `ReLU` overwrites the list it is given and returns that same list",
+      "Your `ReLU` writes its outputs into the list it is given")),
     ("pytorch-names", ("if bias else None", "if bias else []"),
      "With bias=False, your `Linear`'s `bias` is [] (an empty list)"),
     ("pytorch-names", ("out.append(total + self.bias[j] if self.bias is not None else total)",
@@ -135,6 +140,8 @@ def test_a_behaviour_is_said_from_measurements(suites, sandbox, slug, edit, said
     report = grade(suites[slug], patch(_ref(slug), *edit), sandbox)
     assert report.status == "fail"
     assert report.diagnosis is not None and report.diagnosis["basis"] == "measured"
+    # `said`: the sentence, or a tuple of sentences that are each true of the edit (two probes
+    # can measure one behaviour; whichever the grader says first is right)
     assert report.diagnosis["mistake"].startswith(said), report.diagnosis
 
 
