@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.authoring.check import load_and_compile
+from engine.authoring.course import load_course
 from engine.grading.grade import InProcessExecutor
 from engine.sandbox.executor import SubprocessExecutor
 
@@ -19,8 +20,10 @@ os.environ["GRADLAB_CACHE"] = tempfile.mkdtemp(prefix="gradlab-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "hidden_tests" / "basic-ops"
-# How many problems the shipped path has (the site's "N of M" texts say it).
-PATH_LENGTH = sum(1 for d in (REPO / "hidden_tests").iterdir() if (d / "problem.toml").is_file())
+# The shipped path's slugs in order (hidden_tests/course.toml), and its length (the site's "N of M"
+# texts say it).
+PATH = [folder.name for folder in load_course(REPO / "hidden_tests").problems]
+PATH_LENGTH = len(PATH)
 REFERENCE = (BASIC / "reference.py").read_text()
 
 MINI_CASES = {

@@ -320,7 +320,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(90_000)
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li")).to_have_count(9)
+        expect(page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
         # open the first problem from the list
         tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
         page.keyboard.press("Enter")
