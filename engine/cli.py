@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
@@ -151,6 +152,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
 
 def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:
     from engine.authoring import batch
+    from engine.authoring.progress import Progress
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -165,8 +167,13 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     out = Path(args.out) if args.out else None
     # Rows are written (and printed) as they come: a crash mid-batch keeps what was graded.
     graded = batch.write_grades(batch.grade_many(suite, files, jobs), out, suite)
+    progress = Progress("grading", len(files))
     if args.json:
-        rows = list(graded)
+        rows = []
+        for row in graded:
+            rows.append(row)
+            progress.step()
+        progress.done()
         print(batch.to_json(rows, suite))
     else:
         rows = []
@@ -175,7 +182,9 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
             rows.append(row)
             print(f"{one_line(row['file']):<{width}}  {row['passed']:>3}/{row['total']:<3} "
                   f"{row['status']}", flush=True)
+            progress.step()
         solved = sum(r["status"] == "pass" for r in rows)
+        progress.done()
         print(f"{len(rows)} submissions: {solved} pass every case"
               + (f"; wrote {args.out}" if args.out else ""))
     return EXIT_OK if all(r["status"] == "pass" for r in rows) else EXIT_FAIL
@@ -313,7 +322,20 @@ def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecuto
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
               "reference and every correct solution must pass)")
         return False
-    report = mutation.run(checked.problem, checked.suite, executor, jobs=args.jobs)
+    from engine.authoring.progress import Progress
+
+    progress: list[Progress] = []
+    lock = threading.Lock()  # mutants are graded on a thread pool
+
+    def step(mutant_id: str) -> None:
+        with lock:
+            progress[0].step(mutant_id)
+
+    report = mutation.run(checked.problem, checked.suite, executor, jobs=args.jobs,
+                          on_start=lambda n: progress.append(Progress(f"{root.name} mutants", n)),
+                          on_mutant=step)
+    if progress:
+        progress[0].done()
     print(mutation.render_text(report, show_killed=args.show_killed))
     if args.save_proposals:
         for r in report.results:

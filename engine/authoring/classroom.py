@@ -134,7 +134,7 @@ def discover(folder: Path, known: set[str]) -> Found:
         except bundle.BundleError as exc:
             tmp.cleanup()
             raise ClassError(str(exc)) from None
-        key = str(data.get("id") or data.get("name") or path.stem)
+        key = str(data.get("id") or path.stem)
         if key in students:
             tmp.cleanup()
             raise ClassError(f"{shown}: student {one_line(key)!r} is also in "
