@@ -207,7 +207,7 @@ def _grade_class(args: argparse.Namespace) -> int:
         order = sorted(roots, key=lambda slug: (load_problem(roots[slug]).order, slug))
     except ProblemError:
         order = sorted(roots)  # a broken problem says so when it is loaded to grade
-    fmt = gradebook.infer_format(args.out, args.format)
+    fmt = gradebook.infer_format(args.out, args.format or ("json" if args.json else None))
     try:
         options = classroom.Options(
             problems=classroom.check_problems([p.strip() for p in args.problems.split(",")

@@ -254,3 +254,19 @@ def test_an_empty_or_ambiguous_class_folder_is_named(tmp_path, make, words):
     result = run("grade", "--class", str(folder))
     assert result.returncode == 2
     assert f"{folder}: " in result.stderr and words in result.stderr, result.stderr
+
+
+def test_unknown_problems_and_a_bad_shard_are_bad_usage(tmp_path):
+    folder = make_by_problem(tmp_path / "class", {"u1": "syntax"})
+    result = run("grade", "--class", str(folder), "--problems", "basic-ops,no-such")
+    assert result.returncode == 2 and "--problems: no problem 'no-such' here" in result.stderr
+    result = run("grade", "--class", str(folder), "--shard", "4/3")
+    assert result.returncode == 2 and "--shard '4/3': i must be between 1 and N" in result.stderr
+
+
+@pytest.mark.parametrize(("score", "cell"), [(10.0, "10"), (6.666, "6.67"), (0.3, "0.3"),
+                                             (0, "0"), (100.0, "100")])
+def test_gradebook_numbers_are_plain(score, cell):
+    from engine.authoring.gradebook import number
+
+    assert number(score) == cell
