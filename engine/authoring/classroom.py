@@ -16,7 +16,6 @@ Grading reuses the batch pool (``engine.authoring.batch``), one problem at a tim
 from __future__ import annotations
 
 import csv
-import hashlib
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -378,8 +377,3 @@ def check_problems(names: list[str], known: set[str]) -> list[str]:
         raise ClassError(f"--problems: no problem {bad!r} here (known: {', '.join(sorted(known))})")
     return list(dict.fromkeys(names))
 
-
-def fingerprint(data: dict[str, Any]) -> str:
-    """What shards of one grading run share: problems, scoring, seed, course and shard count."""
-    same = {k: data.get(k) for k in ("format", "version", "course", "scoring", "seed", "problems")}
-    return hashlib.sha256(repr(same).encode()).hexdigest()
