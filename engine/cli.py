@@ -180,6 +180,7 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
         width = max(len(one_line(f)) for f in files)
         for row in graded:
             rows.append(row)
+            progress.clear()
             print(f"{one_line(row['file']):<{width}}  {row['passed']:>3}/{row['total']:<3} "
                   f"{row['status']}", flush=True)
             progress.step()
