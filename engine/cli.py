@@ -16,6 +16,7 @@ from pathlib import Path
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError, is_slug
 from engine.authoring.render import one_line, render_text
+from engine.authoring.trace import load_trace_problem, problem_kind
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
@@ -203,7 +204,8 @@ def _grade_class(args: argparse.Namespace) -> int:
     if args.points is not None and args.percent:
         raise _UsageError("--points and --percent: choose one")
     folder = Path(args.class_dir)
-    roots = {p.name: p for p in _all_problems()}
+    # Trace problems are answered by hand on the site, with no code to grade.
+    roots = {p.name: p for p in _all_problems() if problem_kind(p) != "trace"}
     try:
         order = sorted(roots, key=lambda slug: (load_problem(roots[slug]).order, slug))
     except ProblemError:
@@ -319,6 +321,9 @@ def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecuto
     """Mutation testing of one problem; True when a mutant survived."""
     from engine.authoring import mutation
 
+    if checked.trace is not None:
+        print(f"{root.name}: a trace problem has no code: nothing to mutate")
+        return False
     if not checked.ok or checked.problem is None or checked.suite is None:
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
               "reference and every correct solution must pass)")
@@ -362,6 +367,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for root in _all_problems():
+        if problem_kind(root) == "trace":
+            try:
+                tp = load_trace_problem(root)
+            except ProblemError as exc:
+                rows.append((10**9, root.name, "BROKEN", str(len(exc.issues)) + " issue(s)", ""))
+            else:
+                rows.append((tp.order, root.name, tp.difficulty, f"{len(tp.traces):>4} traces",
+                             f"{tp.title} (by hand)"))
+            continue
         try:
             problem, suite = load_and_compile(root)
         except ProblemError as exc:
@@ -374,7 +388,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
                      f"{problem.title} ({detail})"))
     for _, slug, difficulty, count, title in sorted(rows):
-        print(f"{slug:<20} {difficulty:<8} {count:>4} cases  {title}")
+        count = count if count.endswith("traces") else f"{count:>4} cases"
+        print(f"{slug:<20} {difficulty:<8} {count}  {title}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.authoring import classreport
+
+    try:
+        stats = classreport.write_report(Path(args.class_file), Path(args.out))
+    except classreport.ReportError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"wrote {args.out}: {len(stats.students)} students, {len(stats.problems)} problems")
     return EXIT_OK
 
 
@@ -462,6 +488,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("list", help="list problems and their case counts")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("report", help="a class's results (gradlab grade --class's JSON) as one "
+                                      "self-contained HTML page: what to re-teach, crashes, scores")
+    p.add_argument("class_file", metavar="CLASS.json", help="the class results file")
+    p.add_argument("--out", default="report.html", help="the page to write (default: report.html)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -19,6 +19,8 @@ os.environ["GRADLAB_CACHE"] = tempfile.mkdtemp(prefix="gradlab-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "hidden_tests" / "basic-ops"
+# How many problems the shipped path has (the site's "N of M" texts say it).
+PATH_LENGTH = sum(1 for d in (REPO / "hidden_tests").iterdir() if (d / "problem.toml").is_file())
 REFERENCE = (BASIC / "reference.py").read_text()
 
 MINI_CASES = {

@@ -16,7 +16,7 @@ import sys
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import BASIC, REFERENCE, patch
+from conftest import BASIC, PATH_LENGTH, REFERENCE, patch
 from engine.authoring.check import load_and_compile
 from engine.grading.grade import grade
 
@@ -468,13 +468,13 @@ def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(
     page.set_default_timeout(90_000)
     page.goto(isolated_url)
     titles = page.locator(".problem-list > li > a")
-    expect(titles).to_have_count(8)
+    expect(titles).to_have_count(PATH_LENGTH)
     expect(titles.first).to_have_text("Implementing basic autograd operations")
     expect(page.locator(".problem-list > li.is-next .next-up")).to_have_text("start here")
-    expect(page.locator(".path-progress")).to_contain_text("0 of 8 solved")
+    expect(page.locator(".path-progress")).to_contain_text(f"0 of {PATH_LENGTH} solved")
     # skip ahead to the neural-net problem and solve it with its reference solution
     page.get_by_role("link", name="Neuron, Layer and MLP on top of Value").click()
-    expect(page.locator(".crumbs")).to_contain_text("Problem 6 of 8")
+    expect(page.locator(".crumbs")).to_contain_text(f"Problem 7 of {PATH_LENGTH}")
     expect(page.locator(".path-nav a[rel=next]")).to_have_text(
         "Next: Training loop: zero_grad, SGD with momentum, then Adam →")
     expect(page.locator(".editor .cm-content")).to_be_visible()
@@ -488,8 +488,8 @@ def test_the_path_lists_every_problem_in_order_with_progress_and_skipping_ahead(
     assert report["problem"] == "neural-net" and report["status"] == "pass", report["message"]
     page.screenshot(path=str(tmp_path / "neural-net.png"), full_page=True)
     page.get_by_role("link", name="All problems").click()
-    expect(page.locator(".path-progress")).to_contain_text("1 of 8 solved")
-    expect(page.locator(".problem-list > li").nth(5).locator(".state.solved")).to_have_text("solved")
+    expect(page.locator(".path-progress")).to_contain_text(f"1 of {PATH_LENGTH} solved")
+    expect(page.locator(".problem-list > li").nth(6).locator(".state.solved")).to_have_text("solved")
     expect(page.locator(".problem-list > li.is-next > a")).to_have_text(
         "Implementing basic autograd operations")
     page.screenshot(path=str(tmp_path / "list.png"), full_page=True)

@@ -16,7 +16,7 @@ from site_fixtures import copy_site, new_version, serve_in_thread
 from test_site import TEXTBOOK, Site
 from test_site_playground import Playground
 
-from conftest import BASIC
+from conftest import BASIC, PATH_LENGTH
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def tab(browser, isolated_url):
 
 def test_the_problem_list(tab, isolated_url):
     tab.page.goto(isolated_url)
-    expect(tab.page.locator(".problem-list > li")).to_have_count(8)
+    expect(tab.page.locator(".problem-list > li")).to_have_count(9)
     assert_accessible(tab.page, "problem list")
     tab.page.get_by_text("Your name on exported files (optional)").click()  # the export identity
     expect(tab.page.get_by_label("Student id or login")).to_be_visible()
@@ -323,7 +323,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(90_000)
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li")).to_have_count(8)
+        expect(page.locator(".problem-list > li")).to_have_count(9)
         # open the first problem from the list
         tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
         page.keyboard.press("Enter")
@@ -368,7 +368,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         # on to the next problem
         tab_to(page, "a.getAttribute('rel') === 'next'", backwards=True)
         page.keyboard.press("Enter")
-        expect(page.locator(".crumbs")).to_contain_text("Problem 2 of 8")
+        expect(page.locator(".crumbs")).to_contain_text(f"Problem 2 of {PATH_LENGTH}")
         expect(page.locator("#problem-title")).to_be_focused()
     finally:
         ctx.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import test_site
 from playwright.sync_api import expect
 from test_site import REFERENCE, STARTER, TEXTBOOK, Site
 
@@ -17,13 +18,7 @@ from conftest import BASIC, patch
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def shared(browser, isolated_url):
-    """One booted tab reused by the tests that only grade code (Python boots once)."""
-    ctx = browser.new_context()
-    site_page = Site(ctx.new_page(), isolated_url)
-    yield site_page
-    ctx.close()
+shared = test_site.shared  # one booted tab for this module too (a fixture is per module)
 
 
 def test_backquoted_parts_of_messages_are_code_and_never_html(shared):
@@ -127,13 +122,13 @@ def test_all_passed_marks_the_problem_solved_and_offers_the_next_one(context, is
     site.run()
     expect(page.locator(".solved-mark")).to_have_text("✓ Solved")
     link = page.locator(".results-body a.next-problem")
-    expect(link).to_have_text("Next problem: Subtraction, division, powers and numbers on the left →")
+    expect(link).to_have_text("Next problem: Trace it by hand: values, then gradients →")
     page.reload()
     expect(page.locator(".editor .cm-content")).to_be_visible()
     expect(page.locator(".solved-mark")).to_have_text("✓ Solved")  # remembered
     site.run()
     page.locator(".results-body a.next-problem").click()
-    expect(page).to_have_url(isolated_url + "#/p/more-ops")
+    expect(page).to_have_url(isolated_url + "#/p/trace-by-hand")
     expect(page.locator(".solved-mark")).to_have_count(0)
 
 

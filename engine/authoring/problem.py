@@ -347,6 +347,9 @@ def load_problem(root: Path) -> Problem:
                                    f"use {SLUG_RULE}"))
     c = _Collector(issues, meta_path, source)
     c.schema(_PROBLEM_VALIDATOR, meta, "problem.toml")
+    if meta.get("kind") == "trace":  # engine/authoring/trace.py reads those
+        raise ProblemError([ProblemIssue(meta_path, line_of(source, "kind"), "a trace problem "
+                                         "(kind = \"trace\") has no code to grade or compile")])
     rules = PROBLEM_SCHEMA["properties"]
     valid = not issues  # the schema's rules hold: use the values; else the defaults, to go on
     title = meta.get("title") if valid else None

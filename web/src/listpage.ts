@@ -27,7 +27,7 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     meta.textContent = problem.difficulty;
     const state = document.createElement("span");
     state.className = progress?.solved ? "state solved" : "state";
-    state.textContent = progress?.solved ? "solved" : progress ? `${progress.passed} of ${progress.total} passed` : "not yet";
+    state.textContent = progress?.solved ? "solved" : progress ? `${progress.passed} of ${progress.total} ${problem.kind === "trace" ? "cells right" : "passed"}` : "not yet";
     const summary = document.createElement("p");
     summary.textContent = problem.summary;
     item.append(link, " ", meta, " ", state);

@@ -188,8 +188,10 @@ export class ProblemPage {
     this.runButton.addEventListener("click", () => void this.run());
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
-    const prev = position > 0 ? this.all[position - 1] : undefined;
+    // The code problem before this one (a trace problem between them has no code to carry).
+    const prev = this.all.slice(0, Math.max(0, position)).reverse().find((p) => p.kind !== "trace");
     const prevCode = prev ? savedCode(prev.slug) : null;
+    const prevNumber = prev ? this.all.indexOf(prev) + 1 : 0;
     if (prev && prevCode !== null && definesValue(prevCode)) {
       // Problems build on each other: the learner's own Value from the problem before, offered
       // beside the given starter.
@@ -197,9 +199,9 @@ export class ProblemPage {
       carry.type = "button";
       carry.className = "carry";
       // Short enough to keep the toolbar on one line; the title says which problem that is.
-      carry.textContent = `Start from my Value from problem ${position}`;
+      carry.textContent = `Start from my Value from problem ${prevNumber}`;
       const missing = missingSentence(missingFrom(prevCode, suite.problem.starter));
-      carry.title = `Put your code from problem ${position}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
+      carry.title = `Put your code from problem ${prevNumber}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
       carry.addEventListener("click", () => this.startFrom(prev, prevCode, missing));
       page.querySelector(".reset")!.after(carry);
     }

@@ -291,3 +291,21 @@ export function setTabMovesFocus(on: boolean): void {
     // storage blocked: the choice still holds for this page view
   }
 }
+
+/** A trace problem's entries, as typed: "<trace id>/<node>/<value|grad>" -> text. Saved at each
+ * change; whether each is right is worked out again from the page data on load. */
+export type TraceCells = Record<string, string>;
+
+export function traceCells(slug: string): TraceCells {
+  return read<TraceCells>(`trace:${slug}`) ?? {};
+}
+
+/** False when storage refused it (full or blocked). */
+export function saveTraceCells(slug: string, cells: TraceCells): boolean {
+  try {
+    write(`trace:${slug}`, cells);
+    return true;
+  } catch {
+    return false;
+  }
+}
