@@ -153,6 +153,12 @@ def test_three_shards_merged_equal_one_machine(graded):
         assert out.read_bytes() == gradebook.render(graded["data"], fmt).encode()
 
 
+def test_the_class_report_reads_what_class_grading_writes(graded, tmp_path):
+    result = run("report", str(graded["root"] / "whole.json"), "--out", str(tmp_path / "r.html"))
+    assert result.returncode == 0, result.stderr
+    assert "10 students, 3 problems" in result.stdout
+
+
 def test_merge_refuses_missing_duplicate_and_mismatched_shards(graded, tmp_path):
     root = graded["root"]
     one, two, three = (str(root / f"shard{i}.json") for i in (1, 2, 3))
