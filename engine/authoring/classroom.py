@@ -140,11 +140,11 @@ def discover(folder: Path, known: set[str]) -> Found:
                              f"{students[key].source}; one export file per student")
         student(key, shown, data.get("name"))
         for slug, entry in sorted(data["problems"].items()):
+            if not isinstance(entry["code"], str):
+                continue  # never typed in (or a trace problem, answered by hand): missing
             if slug not in known:
                 ignored.append(f"{shown}: problem {slug} is not a problem here")
                 continue
-            if not isinstance(entry["code"], str):
-                continue  # never typed in: missing
             code_file = Path(tmp.name) / slug / f"{n}.py"
             code_file.parent.mkdir(exist_ok=True)
             code_file.write_text(entry["code"], encoding="utf-8")
