@@ -73,7 +73,7 @@ def tab(browser, isolated_url):
 
 def test_the_problem_list(tab, isolated_url):
     tab.page.goto(isolated_url)
-    expect(tab.page.locator(".problem-list > li")).to_have_count(9)
+    expect(tab.page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
     assert_accessible(tab.page, "problem list")
     tab.page.get_by_text("Your name on exported files (optional)").click()  # the export identity
     expect(tab.page.get_by_label("Student id or login")).to_be_visible()
@@ -323,7 +323,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(90_000)
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li")).to_have_count(9)
+        expect(page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
         # open the first problem from the list
         tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
         page.keyboard.press("Enter")

@@ -58,6 +58,9 @@ class MutationReport:
     results: list[MutantResult] = field(default_factory=list)
     property_graphs: int = 0
     skipped: str | None = None  # why mutation testing did not run
+    # The reference is a test (an engines problem): its mutants are killed by a buggy engine
+    # they let through or a correct one they reject; no random graph can judge them.
+    engines: bool = False
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -83,7 +86,7 @@ def run(problem: Problem, suite: Suite, executor: Executor, jobs: int = 2,
     """Mutation-test the suite. ``on_start(count)`` once the mutants are made, ``on_mutant(id)``
     as each is graded: the CLI's progress line (grading every mutant takes minutes)."""
     reference_path = problem.root / "reference.py"
-    report = MutationReport(problem.slug, str(reference_path))
+    report = MutationReport(problem.slug, str(reference_path), engines=bool(problem.engines))
     try:
         mutants = mutant_gen.generate(problem.reference)
     except SyntaxError as exc:
@@ -256,6 +259,11 @@ def render_text(report: MutationReport, show_killed: bool = False) -> str:
                 out.append("    this case would catch it (save it under cases/; expected values "
                            "come from the reference engine):")
                 out.extend("      " + line for line in r.proposal.rstrip("\n").splitlines())
+            elif report.engines:
+                out.append("    this edit of your reference test still accepts every correct "
+                           "engine and rejects every buggy one: add a buggy engine it lets "
+                           "through (engines/*.py), or simplify the reference so the edit "
+                           "cannot happen")
             elif m.cls != "Value":
                 out.append("    random graphs test only the Value class: write a case this "
                            "mutant fails (or, if it cannot change behaviour, simplify the "
