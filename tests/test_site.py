@@ -296,6 +296,36 @@ def test_export_then_import_in_a_fresh_browser_moves_code_and_progress(browser, 
     fresh.close()
 
 
+def test_the_name_and_id_typed_for_exports_are_remembered_and_graded_under(browser, isolated_url,
+                                                                            tmp_path):
+    ctx = browser.new_context()
+    site_page = Site(ctx.new_page(), isolated_url)
+    site_page.set_code(TEXTBOOK)
+    site_page.wait_saved(TEXTBOOK)
+    page = site_page.page
+    page.goto(f"{isolated_url}#/")
+    page.get_by_text("Your name on exported files (optional)").click()
+    page.get_by_label("Name", exact=True).fill("Ada Lovelace")
+    page.get_by_label("Student id or login").fill("ada7")
+    page.reload()  # remembered in this browser
+    expect(page.get_by_label("Student id or login")).to_have_value("ada7")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export progress").click()
+    (tmp_path / "class").mkdir()
+    path = tmp_path / "class" / "gradlab-progress.json"
+    download.value.save_as(path)
+    ctx.close()
+    exported = json.loads(path.read_text())
+    assert (exported["name"], exported["id"]) == ("Ada Lovelace", "ada7")
+    graded = subprocess.run([sys.executable, "-m", "engine.cli", "grade", "--class",
+                             str(tmp_path / "class"), "--format", "json"],
+                            capture_output=True, text=True, cwd=BASIC.parents[1])
+    assert graded.returncode == 0, graded.stderr
+    [student] = json.loads(graded.stdout)["students"]
+    assert (student["id"], student["name"]) == ("ada7", "Ada Lovelace")
+    assert student["results"]["basic-ops"]["status"] == "pass"
+
+
 def test_blocked_storage_is_detected_and_said(browser, isolated_url):
     ctx = browser.new_context()
     ctx.add_init_script("Storage.prototype.setItem = () => "

@@ -75,6 +75,9 @@ def test_the_problem_list(tab, isolated_url):
     tab.page.goto(isolated_url)
     expect(tab.page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
     assert_accessible(tab.page, "problem list")
+    tab.page.get_by_text("Your name on exported files (optional)").click()  # the export identity
+    expect(tab.page.get_by_label("Student id or login")).to_be_visible()
+    assert_accessible(tab.page, "problem list, name for exports open")
     tab.page.goto(f"{isolated_url}#/p/basic-ops")
     expect(tab.page.locator(".editor .cm-content")).to_be_visible()
 

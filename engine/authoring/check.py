@@ -37,19 +37,20 @@ class CheckResult:
         return not self.issues
 
 
-def load_and_compile(root: Path) -> tuple[Problem, Suite]:
-    """Both steps, with a broken case reported like any other problem-file issue."""
+def load_and_compile(root: Path, seed: int | None = None) -> tuple[Problem, Suite]:
+    """Both steps, with a broken case reported like any other problem-file issue; ``seed``: a
+    fresh seed for the generated cases (``compile_problem``)."""
     problem = load_problem(root)
     try:
-        return problem, compile_problem(problem)
+        return problem, compile_problem(problem, seed)
     except ReferenceError_ as exc:
         raise ProblemError([ProblemIssue(exc.case.path, exc.line, str(exc))]) from None
 
 
-def load_for_grading(root: Path, executor: Executor, jobs: int = 2
+def load_for_grading(root: Path, executor: Executor, jobs: int = 2, seed: int | None = None
                      ) -> tuple[Problem, Suite]:
     """The suite plus the known mistakes' signatures, so failing reports name the mistake."""
-    problem, suite = load_and_compile(root)
+    problem, suite = load_and_compile(root, seed)
     suite["mistakes"] = known.known_mistakes(problem, suite, executor, jobs)
     return problem, suite
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import copy
 import random
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,11 @@ class MutationReport:
 
 
 def run(problem: Problem, suite: Suite, executor: Executor, jobs: int = 2,
-        graphs: int = PROPERTY_GRAPHS) -> MutationReport:
+        graphs: int = PROPERTY_GRAPHS,
+        on_start: Callable[[int], None] | None = None,
+        on_mutant: Callable[[str], None] | None = None) -> MutationReport:
+    """Mutation-test the suite. ``on_start(count)`` once the mutants are made, ``on_mutant(id)``
+    as each is graded: the CLI's progress line (grading every mutant takes minutes)."""
     reference_path = problem.root / "reference.py"
     report = MutationReport(problem.slug, str(reference_path), engines=bool(problem.engines))
     try:
@@ -88,8 +93,17 @@ def run(problem: Problem, suite: Suite, executor: Executor, jobs: int = 2,
         report.skipped = f"{reference_path}:{exc.lineno}: the reference does not parse: {exc.msg}"
         return report
     quick = _capped(suite)
+    if on_start is not None:
+        on_start(len(mutants))
+
+    def grade_one(mutant: mutant_gen.Mutant) -> Report:
+        report = grade(quick, mutant.source, executor)
+        if on_mutant is not None:
+            on_mutant(mutant.id)
+        return report
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(pool.map(lambda m: grade(quick, m.source, executor), mutants))
+        graded = list(pool.map(grade_one, mutants))
         results = [_killed_or_not(m, r, problem.reference, reference_path.name)
                    for m, r in zip(mutants, graded, strict=True)]
         # Random graphs exercise the Value class only: a survivor elsewhere (an MLP, a helper

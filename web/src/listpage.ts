@@ -2,7 +2,7 @@
 // order with difficulty and whether the learner has solved each yet, then its license and credits.
 import type { SiteIndex } from "./protocol";
 import { renderStatement } from "./statement";
-import { getProgress } from "./store";
+import { getLearner, getProgress, setLearner } from "./store";
 
 /** How far the learner is, worded for any course: one problem or many, in whatever order its
  * intro describes (whether the problems build on each other is the intro's to say). */
@@ -60,7 +60,7 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     item.append(summary);
     list.append(item);
   }
-  main.append(heading, intro, listHeading, overall, list);
+  main.append(heading, intro, listHeading, overall, list, learnerForm());
   if (course.license || course.credits) {
     const about = document.createElement("footer");
     about.className = "course-about";
@@ -75,4 +75,33 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
   }
   heading.tabIndex = -1;
   heading.focus();
+}
+
+/** An optional name and id for "Export progress" files, so an instructor grading a folder of
+ * them knows whose each is. Saved in this browser as typed; never sent anywhere. */
+function learnerForm(): HTMLElement {
+  const box = document.createElement("details");
+  box.className = "learner";
+  const summary = document.createElement("summary");
+  summary.textContent = "Your name on exported files (optional)";
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = "If your instructor collects “Export progress” files, add your name and student id here; they go into every file you export. They stay in this browser and are never sent anywhere.";
+  const saved = getLearner();
+  const field = (key: "name" | "id", label: string, autocomplete: string): HTMLElement => {
+    const wrap = document.createElement("label");
+    wrap.textContent = `${label} `;
+    const input = document.createElement("input");
+    input.type = "text";
+    input.name = `learner-${key}`;
+    input.maxLength = 200;
+    input.setAttribute("autocomplete", autocomplete);
+    input.value = saved[key];
+    input.addEventListener("input", () => setLearner({ ...getLearner(), [key]: input.value }));
+    wrap.append(input);
+    return wrap;
+  };
+  box.append(summary, note, field("name", "Name", "name"), " ", field("id", "Student id or login", "username"));
+  if (saved.name || saved.id) box.open = true;
+  return box;
 }
