@@ -4,7 +4,7 @@ import "katex/dist/katex.min.css";
 import { Announcer } from "./announce";
 import { renderList } from "./listpage";
 import { ProblemPage } from "./problempage";
-import { TracePage } from "./tracepage";
+import type { TracePage } from "./tracepage";
 import type { SiteIndex } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { askPersistence, checkStorage, exportAll, importAll, importSizeProblem, parseExport, storageLooksPrivate, type ExportFile } from "./store";
@@ -59,7 +59,10 @@ function nameSkipLink(onProblem: boolean): void {
   document.querySelector("a.skip")!.textContent = onProblem ? "Skip to the editor" : "Skip to main content";
 }
 
+let routing = 0; // counts routes: a route still loading code when the next one starts gives way
+
 async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
+  const token = ++routing;
   page?.dispose();
   page = null;
   nameSkipLink(false);
@@ -76,6 +79,9 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
   }
   document.title = `${problem.title} · ${index.course.title}`;
   if (problem.kind === "trace") { // no code and no editor: checked in the page, no Python
+    // Its own chunk (with the graph layout): code problems' pages do not load it.
+    const { TracePage } = await import("./tracepage");
+    if (token !== routing) return;
     page = new TracePage(main, problem, base, index.problems);
     await page.show();
     return;
