@@ -56,7 +56,11 @@ def plain_url(site) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect()'s default wait is 5 s: a page booting on a loaded 2-core CI machine can take longer
+    # to show its editor. A longer wait costs only failing tests their time.
+    expect.set_options(timeout=20_000)
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium_path(), args=FLAGS)
