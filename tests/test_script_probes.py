@@ -23,7 +23,8 @@ def _ref(slug: str) -> str:
 def suites(sandbox):
     """Each touched problem's suite, without its known mistakes: what is said is measured."""
     out = {}
-    for slug in ("neural-net", "pytorch-names", "training-loop", "gradient-check", "topo-sort"):
+    for slug in ("neural-net", "pytorch-names", "training-loop", "gradient-check", "topo-sort",
+                 "classification"):
         suite = load_for_grading(HIDDEN / slug, sandbox)[1]
         suite["mistakes"] = []
         out[slug] = suite
@@ -93,7 +94,7 @@ def test_a_seed_set_after_the_rules_is_not_blamed_on_an_operation(suites, sandbo
 
 
 @pytest.mark.parametrize("slug", ["neural-net", "pytorch-names", "training-loop",
-                                  "gradient-check", "topo-sort"])
+                                  "gradient-check", "topo-sort", "classification"])
 def test_correct_solutions_pass_every_script_probe(suites, sandbox, slug):
     """A probe that failed on a correct solution could make its rules speak on a right one."""
     suite = suites[slug]
