@@ -95,8 +95,9 @@ function boundary(figure: TrainingFigure): SVGSVGElement {
   const cell = PLANE / grid.size;
   grid.scores.forEach((p, k) => {
     const [row, col] = [Math.floor(k / grid.size), k % grid.size];
+    // Edges on whole pixels and no overlap: neighbouring cells meet without a seam.
     const rect = svgEl("rect", { x: (col * cell).toFixed(2), y: (row * cell).toFixed(2),
-      width: (cell + 0.3).toFixed(2), height: (cell + 0.3).toFixed(2) },
+      width: cell.toFixed(2), height: cell.toFixed(2), "shape-rendering": "crispEdges" },
     p === null ? "figure-cell figure-cell-none" : `figure-cell figure-class${p >= 0.5 ? 1 : 0}`);
     if (p !== null) rect.setAttribute("fill-opacity", (0.12 + 0.5 * Math.abs(p - 0.5) * 2).toFixed(2));
     rect.dataset.score = p === null ? "" : String(p);
