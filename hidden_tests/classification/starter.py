@@ -79,6 +79,8 @@ class Value:
         return out
 
     def log(self):
+        if self.data <= 0:  # the same words in every Python (math.log's own differ by version)
+            raise ValueError(f"log of {self.data}: log is defined only for positive numbers")
         out = Value(math.log(self.data), (self,))
 
         def _backward():
