@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 from test_site import Site
+from test_site_a11y import assert_accessible
 
 from conftest import REPO
 
@@ -58,7 +59,7 @@ def test_a_correct_run_draws_the_loss_curve_and_the_boundary_from_the_report(tab
     sentence = (f"Loss fell from {short(losses[0])} to {short(losses[-1])} over {len(losses)} steps; "
                 f"accuracy {round(fig['accuracy'] * 100)}% on {len(fig['points'])} points.")
     expect(figure.locator("figcaption")).to_have_text(sentence)
-    expect(figure.locator("[role=img]")).to_have_attribute("aria-label", sentence)
+    expect(figure.get_by_role("img")).to_have_accessible_name(sentence)
     assert re.search(r"accuracy (9\d|100)%", sentence)
     figure.scroll_into_view_if_needed()
     figure.screenshot(path="/tmp/classify.png")
@@ -70,6 +71,7 @@ def test_a_correct_run_draws_the_loss_curve_and_the_boundary_from_the_report(tab
     dark = tab.page.evaluate(fill)
     assert light != dark and dark == _rgb(tab.page.evaluate(accent))
     tab.page.emulate_media(color_scheme="light")
+    assert_accessible(tab.page, "a run with a training figure")
 
 
 def test_a_failing_run_draws_too_and_says_the_loss_rose(tab):

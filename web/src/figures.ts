@@ -12,6 +12,7 @@ const CHART_W = 260;
 const CHART_H = 200;
 const PLANE = 200;
 const PAD = 30;
+let drawn = 0;
 
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>,
                                                      className?: string): SVGElementTagNameMap[K] {
@@ -121,10 +122,12 @@ function boundary(figure: TrainingFigure): SVGSVGElement {
 /** A case's training figure: the loss curve beside the decision boundary, and their sentence. */
 export function trainingFigure(figure: TrainingFigure): HTMLElement {
   const box = el("figure", "training-figure");
-  const sentence = trainingSentence(figure);
+  const caption = el("figcaption", "figure-caption", trainingSentence(figure));
+  caption.id = `training-figure-${++drawn}`;
+  // The two pictures are one image to a screen reader, named by the sentence under them.
   const pictures = el("div", "figure-pictures");
   pictures.setAttribute("role", "img");
-  pictures.setAttribute("aria-label", sentence);
+  pictures.setAttribute("aria-labelledby", caption.id);
   const panel = (title: string, svg: SVGSVGElement) => {
     const part = el("div", "figure-panel");
     part.append(el("div", "figure-title", title), svg);
@@ -132,6 +135,6 @@ export function trainingFigure(figure: TrainingFigure): HTMLElement {
   };
   pictures.append(panel("Loss at each step", lossChart(figure.losses)),
     panel("What the trained model predicts: class 0 blue circles, class 1 orange squares", boundary(figure)));
-  box.append(pictures, el("figcaption", "figure-caption", sentence));
+  box.append(pictures, caption);
   return box;
 }
