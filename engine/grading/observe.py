@@ -97,6 +97,8 @@ class _Figure:
 
 def _plain(value: object, budget: list[int], depth: int) -> Any:
     """``value`` as plain JSON: exact lists, tuples and str-keyed dicts kept, numbers rounded."""
+    if budget[0] < 0:  # already too big: a list of millions of losses is not read to its end
+        return None
     kind = _type(value)
     if kind is list or kind is tuple:
         if depth > 3:
