@@ -91,14 +91,15 @@ function lossChart(losses: (number | null)[]): SVGSVGElement {
  * surer), and the data points on top, class 0 as circles and class 1 as squares. */
 function boundary(figure: TrainingFigure): SVGSVGElement {
   const { grid, points } = figure;
-  const svg = svgEl("svg", { viewBox: `0 0 ${PLANE} ${PLANE}`, width: PLANE, height: PLANE,
+  // Whole-pixel cells (8 px for 24 of them): neighbours meet without a seam or an overlap.
+  const cell = Math.max(4, Math.round(PLANE / grid.size));
+  const side = cell * grid.size;
+  const svg = svgEl("svg", { viewBox: `0 0 ${side} ${side}`, width: side, height: side,
     "aria-hidden": "true" }, "figure-plane");
-  const cell = PLANE / grid.size;
   grid.scores.forEach((p, k) => {
     const [row, col] = [Math.floor(k / grid.size), k % grid.size];
-    // Edges on whole pixels and no overlap: neighbouring cells meet without a seam.
-    const rect = svgEl("rect", { x: (col * cell).toFixed(2), y: (row * cell).toFixed(2),
-      width: cell.toFixed(2), height: cell.toFixed(2), "shape-rendering": "crispEdges" },
+    const rect = svgEl("rect", { x: col * cell, y: row * cell, width: cell, height: cell,
+      "shape-rendering": "crispEdges" },
     p === null ? "figure-cell figure-cell-none" : `figure-cell figure-class${p >= 0.5 ? 1 : 0}`);
     if (p !== null) rect.setAttribute("fill-opacity", (0.12 + 0.5 * Math.abs(p - 0.5) * 2).toFixed(2));
     rect.dataset.score = p === null ? "" : String(p);
@@ -106,8 +107,8 @@ function boundary(figure: TrainingFigure): SVGSVGElement {
   });
   const [left, right] = grid.x;
   const [bottom, top] = grid.y;
-  const px = (v: number) => ((v - left) / (right - left)) * PLANE;
-  const py = (v: number) => ((top - v) / (top - bottom)) * PLANE;
+  const px = (v: number) => ((v - left) / (right - left)) * side;
+  const py = (v: number) => ((top - v) / (top - bottom)) * side;
   for (const [x, y, label] of points) {
     const cx = px(x), cy = py(y);
     const mark = label === 1
