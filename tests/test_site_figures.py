@@ -20,8 +20,9 @@ TRAINING = "Training a 2-8-2 MLP"
 
 
 def short(x: float) -> str:
-    """figures.ts's short(): two significant figures (as JavaScript prints numbers from 1e-6 to 1e21)."""
-    return f"{float(f'{x:.2g}'):.15g}"
+    """figures.ts's short(): two significant figures (as JavaScript prints them from 1e-6 on), and
+    from 1e5 on in exponent form."""
+    return f"{x:.1e}" if abs(x) >= 1e5 else f"{float(f'{x:.2g}'):.15g}"
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +80,13 @@ def test_a_failing_run_draws_too_and_says_the_loss_rose(tab):
     report = tab.run()
     test = next(t for t in report["tests"] if t["name"].startswith(TRAINING))
     assert test["status"] == "failed" and test["figure"] is not None
-    caption = tab.page.locator(".results-body .case", has_text=TRAINING).locator("figcaption")
-    expect(caption).to_contain_text("Loss rose from")
+    figure = tab.page.locator(".results-body .case", has_text=TRAINING).locator("figure.training-figure")
+    losses = test["figure"]["losses"]
+    assert losses[-1] > 1e5  # the climb blows the loss up: said in exponent form, as on the axis
+    expect(figure.locator("figcaption")).to_contain_text(
+        f"Loss rose from {short(losses[0])} to {short(losses[-1])} over 30 steps")
+    expect(figure.locator("text.figure-label").first).to_have_text(short(losses[-1]))
+    figure.screenshot(path="/tmp/classify-failing.png")
 
 
 def _rgb(hex_colour: str) -> str:

@@ -11,7 +11,7 @@ const SVG = "http://www.w3.org/2000/svg";
 const CHART_W = 260;
 const CHART_H = 200;
 const PLANE = 200;
-const PAD = 30;
+const PAD = 40; // room left of the loss axis for a label such as 2.5e+15
 let drawn = 0;
 
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>,
@@ -22,9 +22,10 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
   return node;
 }
 
-/** Two significant figures, as a learner reads a loss: 0.69, 34, 2.5e+15. */
+/** Two significant figures, as a learner reads a loss: 0.69, 34, and 2.5e+15 for a loss that
+ * blew up (written out, it would not fit beside the chart). */
 export function short(x: number): string {
-  return String(Number(x.toPrecision(2)));
+  return Math.abs(x) >= 1e5 ? x.toExponential(1) : String(Number(x.toPrecision(2)));
 }
 
 /** The text alternative: "loss fell from 0.69 to 0.21 over 40 steps; accuracy 95% on 40 points". */
