@@ -103,6 +103,14 @@ class Value:
             raise ValueError(f"log is only defined for positive numbers, got {x}")
         return Value(math.log(x), (self,), (1 / x,), "log")  # 1/a
 
+    def sin(self) -> Value:
+        x = self.data
+        return Value(math.sin(x), (self,), (math.cos(x),), "sin")  # cos(a)
+
+    def cos(self) -> Value:
+        x = self.data
+        return Value(math.cos(x), (self,), (-math.sin(x),), "cos")  # -sin(a)
+
     def sigmoid(self) -> Value:
         x = self.data
         # Two forms so that neither branch calls exp() on a large positive number.

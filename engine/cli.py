@@ -10,11 +10,13 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError, is_slug
 from engine.authoring.render import one_line, render_text
+from engine.authoring.trace import load_trace_problem, problem_kind
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
@@ -53,9 +55,34 @@ class _UsageError(Exception):
     pass
 
 
+def _fresh_seed(args: argparse.Namespace) -> int | None:
+    """``--fresh-seed [N]``: N, or a random seed said on stderr so the regrade can be repeated."""
+    value = getattr(args, "fresh_seed", None)
+    if value is None:
+        return None
+    if value == "random":
+        import secrets
+
+        seed = secrets.randbelow(2**31)
+        print(f"gradlab: fresh seed {seed} (--fresh-seed {seed} draws the same cases again)",
+              file=sys.stderr, flush=True)
+        return seed
+    try:
+        return int(value)
+    except ValueError:
+        raise _UsageError(f"--fresh-seed {one_line(value)!r}: give a whole number, or nothing "
+                          "for a random one") from None
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
+    args.seed = _fresh_seed(args)
+    if args.class_dir:
+        return _grade_class(args)
     if args.bundle:
         return _grade_bundles([Path(p) for p in [args.problem, *args.files] if p], args)
+    if args.problem is None:
+        raise _UsageError("usage: gradlab grade PROBLEM FILE..., gradlab grade --class DIR, or "
+                          "gradlab grade --bundle FILE...")
     if not args.files:
         raise _UsageError("usage: gradlab grade PROBLEM FILE... (or gradlab grade --bundle FILE...)")
     root = resolve_problem(args.problem)
@@ -71,7 +98,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise _UsageError(f"{args.file}: cannot read it as UTF-8 text: {exc}") from None
     executor = best_executor()
     _say_isolation(executor, args)
-    problem, suite = load_for_grading(root, executor)
+    problem, suite = load_for_grading(root, executor, seed=args.seed)
     report = grade(suite, source, executor, probes_first=False)
     if args.json:
         print(json.dumps({**report.to_dict(), "isolation": executor.isolation.to_dict()}, indent=2))
@@ -100,7 +127,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
 
     def grade_code(root: Path, code: str) -> dict:
         if root not in suites:
-            suites[root] = load_for_grading(root, executor)[1]
+            suites[root] = load_for_grading(root, executor, seed=args.seed)[1]
         return grade(suites[root], code, executor, probes_first=False).to_dict()
 
     rows = []
@@ -126,6 +153,7 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
 
 def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:
     from engine.authoring import batch
+    from engine.authoring.progress import Progress
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -136,24 +164,121 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
     jobs = args.jobs or os.cpu_count() or 1
     executor = best_executor()
     _say_isolation(executor, args)
-    _, suite = load_for_grading(root, executor, jobs)
+    _, suite = load_for_grading(root, executor, jobs, args.seed)
     out = Path(args.out) if args.out else None
     # Rows are written (and printed) as they come: a crash mid-batch keeps what was graded.
     graded = batch.write_grades(batch.grade_many(suite, files, jobs), out, suite)
+    progress = Progress("grading", len(files))
     if args.json:
-        rows = list(graded)
+        rows = []
+        for row in graded:
+            rows.append(row)
+            progress.step()
+        progress.done()
         print(batch.to_json(rows, suite))
     else:
         rows = []
         width = max(len(one_line(f)) for f in files)
         for row in graded:
             rows.append(row)
+            progress.clear()
             print(f"{one_line(row['file']):<{width}}  {row['passed']:>3}/{row['total']:<3} "
                   f"{row['status']}", flush=True)
+            progress.step()
         solved = sum(r["status"] == "pass" for r in rows)
+        progress.done()
         print(f"{len(rows)} submissions: {solved} pass every case"
               + (f"; wrote {args.out}" if args.out else ""))
     return EXIT_OK if all(r["status"] == "pass" for r in rows) else EXIT_FAIL
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    """Every student and problem of a class folder -> the class JSON, then the chosen format."""
+    from engine.authoring import classroom, gradebook
+    from engine.authoring.problem import load_problem
+    from engine.authoring.progress import Progress
+
+    if args.problem or args.files or args.bundle:
+        raise _UsageError("--class DIR grades every problem in DIR: give no PROBLEM or FILE "
+                          "(and no --bundle) with it")
+    if args.points is not None and args.percent:
+        raise _UsageError("--points and --percent: choose one")
+    folder = Path(args.class_dir)
+    # Trace problems are answered by hand on the site, with no code to grade.
+    roots = {p.name: p for p in _all_problems() if problem_kind(p) != "trace"}
+    try:
+        order = sorted(roots, key=lambda slug: (load_problem(roots[slug]).order, slug))
+    except ProblemError:
+        order = sorted(roots)  # a broken problem says so when it is loaded to grade
+    fmt = gradebook.infer_format(args.out, args.format or ("json" if args.json else None))
+    try:
+        options = classroom.Options(
+            problems=classroom.check_problems([p.strip() for p in args.problems.split(",")
+                                               if p.strip()], set(roots))
+            if args.problems else None,
+            points=10.0 if args.points is None else args.points, percent=args.percent,
+            seed=args.seed, shard=classroom.parse_shard(args.shard) if args.shard else None,
+            jobs=args.jobs or os.cpu_count() or 1)
+        if options.points < 0:
+            raise classroom.ClassError("--points must not be negative")
+        found = classroom.discover(folder, set(roots))
+        for note in found.ignored:
+            print(f"gradlab: ignored {one_line(note)}", file=sys.stderr)
+        roster = classroom.read_roster(Path(args.roster)) if args.roster else None
+        students = classroom.identify(found, roster, args.allow_unlisted)
+        executor = best_executor()
+        _say_isolation(executor, argparse.Namespace(**{**vars(args), "json": True}))
+        chosen = options.problems or [s for s in order
+                                      if s in {x.problem for x in found.submissions}]
+        graded = classroom.shard_of(students, *options.shard) if options.shard else students
+        progress = Progress("grading", classroom.count_to_grade(found, graded, chosen))
+
+        def load_suite(slug: str) -> dict:
+            return load_for_grading(roots[slug], executor, options.jobs, options.seed)[1]
+
+        try:
+            data = classroom.grade_class(folder, found, students, order, load_suite, options,
+                                         on_row=progress.step)
+        finally:
+            if found.tmp is not None:
+                found.tmp.cleanup()
+        progress.done()
+    except classroom.ClassError as exc:
+        raise _UsageError(str(exc)) from None
+    return _write_class(data, fmt, args)
+
+
+def _write_class(data: dict, fmt: str, args: argparse.Namespace) -> int:
+    """The class JSON as ``fmt`` to --out (or stdout), the detail file, and a summary."""
+    from engine.authoring import gradebook
+
+    text = gradebook.render(data, fmt)
+    if args.detail:
+        Path(args.detail).write_text(gradebook.detail_csv(data), encoding="utf-8", newline="")
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        results = [r for s in data["students"] for r in s["results"].values()]
+        counts = {k: sum(r["status"] == k for r in results)
+                  for k in ("pass", "fail", "error", "timeout", "missing")}
+        shard = data.get("shard")
+        print(f"{len(data['students'])} students x {len(data['problems'])} problems"
+              + (f" (shard {shard['index']}/{shard['count']})" if shard else "") + ": "
+              + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+              + f"; wrote {args.out} ({fmt})" + (f" and {args.detail}" if args.detail else ""))
+    else:
+        sys.stdout.write(text)
+    every = all(r["status"] == "pass" for s in data["students"] for r in s["results"].values())
+    return EXIT_OK if every else EXIT_FAIL
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from engine.authoring import gradebook
+
+    try:
+        data = gradebook.merge([Path(p) for p in args.shards])
+    except gradebook.MergeError as exc:
+        raise _UsageError(str(exc)) from None
+    return _write_class(data, gradebook.infer_format(args.out, args.format), args)
 
 
 def _say_isolation(executor: SubprocessExecutor, args: argparse.Namespace) -> None:
@@ -196,11 +321,27 @@ def _check_mutants(root: Path, checked: CheckResult, executor: SubprocessExecuto
     """Mutation testing of one problem; True when a mutant survived."""
     from engine.authoring import mutation
 
+    if checked.trace is not None:
+        print(f"{root.name}: a trace problem has no code: nothing to mutate")
+        return False
     if not checked.ok or checked.problem is None or checked.suite is None:
         print(f"{root.name}: mutation testing skipped: fix the problems above first (the "
               "reference and every correct solution must pass)")
         return False
-    report = mutation.run(checked.problem, checked.suite, executor, jobs=args.jobs)
+    from engine.authoring.progress import Progress
+
+    progress: list[Progress] = []
+    lock = threading.Lock()  # mutants are graded on a thread pool
+
+    def step(mutant_id: str) -> None:
+        with lock:
+            progress[0].step(mutant_id)
+
+    report = mutation.run(checked.problem, checked.suite, executor, jobs=args.jobs,
+                          on_start=lambda n: progress.append(Progress(f"{root.name} mutants", n)),
+                          on_mutant=step)
+    if progress:
+        progress[0].done()
     print(mutation.render_text(report, show_killed=args.show_killed))
     if args.save_proposals:
         for r in report.results:
@@ -226,6 +367,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for root in _all_problems():
+        if problem_kind(root) == "trace":
+            try:
+                tp = load_trace_problem(root)
+            except ProblemError as exc:
+                rows.append((10**9, root.name, "BROKEN", str(len(exc.issues)) + " issue(s)", ""))
+            else:
+                rows.append((tp.order, root.name, tp.difficulty, f"{len(tp.traces):>4} traces",
+                             f"{tp.title} (by hand)"))
+            continue
         try:
             problem, suite = load_and_compile(root)
         except ProblemError as exc:
@@ -238,23 +388,74 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
                      f"{problem.title} ({detail})"))
     for _, slug, difficulty, count, title in sorted(rows):
-        print(f"{slug:<20} {difficulty:<8} {count:>4} cases  {title}")
+        count = count if count.endswith("traces") else f"{count:>4} cases"
+        print(f"{slug:<20} {difficulty:<8} {count}  {title}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.authoring import classreport
+
+    try:
+        stats = classreport.write_report(Path(args.class_file), Path(args.out))
+    except classreport.ReportError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"wrote {args.out}: {len(stats.students)} students, {len(stats.problems)} problems")
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gradlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("grade", help="grade learner files against a problem's cases")
-    p.add_argument("problem", help="a folder name under hidden_tests/, or a path to a problem")
+    p = sub.add_parser(
+        "grade", help="grade learner files against a problem's cases, or a whole class",
+        description="Grade one file, many files against one problem, a whole class folder "
+                    "(--class), or learners' export files (--bundle).",
+        epilog="Class grading: gradlab grade --class DIR [--roster R] [--out F --format "
+               "canvas|moodle|csv|json] [--detail D] [--shard i/N]. DIR holds one folder per "
+               "student (alice/basic-ops.py), one folder per problem (basic-ops/alice.py), or "
+               "export files (*.json); see docs/grading-a-class.md. Exit 0 when every result "
+               "passes, 1 when not, 2 on bad usage.")
+    p.add_argument("problem", nargs="?",
+                   help="a folder name under hidden_tests/, or a path to a problem")
     p.add_argument("files", nargs="*", metavar="file",
                    help="a learner's Python file; several files or folders grade a whole class")
+    g = p.add_argument_group("a whole class, every problem (--class)")
+    g.add_argument("--class", dest="class_dir", metavar="DIR",
+                   help="grade every student and problem in DIR (layout detected: student "
+                        "folders, problem folders, or export files)")
+    g.add_argument("--problems", metavar="SLUG,SLUG",
+                   help="only these problems (default: every problem anyone submitted, in "
+                        "path order)")
+    g.add_argument("--roster", metavar="CSV",
+                   help="roster: columns id (required), name, sis_id, email, section, "
+                        "submitted_as (the folder/file name or export id, when not the id)")
+    g.add_argument("--allow-unlisted", action="store_true",
+                   help="grade submissions whose name is not in the roster (else an error)")
+    g.add_argument("--points", type=float, metavar="N",
+                   help="points per problem, scored in proportion to cases passed (default 10)")
+    g.add_argument("--percent", action="store_true", help="score each problem 0-100 instead")
+    g.add_argument("--format", choices=("canvas", "moodle", "csv", "json"),
+                   help="what --out (or stdout) gets: Canvas or Moodle gradebook import CSV, a "
+                        "plain CSV (id, name, problems, total), or the class JSON (default: "
+                        "json for a .json --out, else csv)")
+    g.add_argument("--detail", metavar="CSV",
+                   help="also write every case's result (student, problem, case, status, "
+                        "message) to this file")
+    g.add_argument("--shard", metavar="i/N",
+                   help="grade only shard i of N (every N-th student by id); combine the N "
+                        "JSON files with `gradlab merge`")
+    p.add_argument("--fresh-seed", nargs="?", const="random", metavar="N",
+                   help="draw the generated cases from seed N instead of the problem's own "
+                        "(cases the learner never saw); no N: a random seed, printed and kept "
+                        "in the class JSON")
     p.add_argument("--bundle", action="store_true",
                    help="the arguments are learners' export files (or folders of them): "
                         "regrade each problem in them and say whether the claimed result holds")
     p.add_argument("--json", action="store_true", help="print the JSON report(s)")
     p.add_argument("--jobs", type=int, help="parallel graders for a class (default: all cores)")
-    p.add_argument("--out", help="write one row per submission to this .csv or .json file")
+    p.add_argument("--out", help="write one row per submission to this .csv or .json file "
+                                 "(with --class: the gradebook in --format)")
     p.add_argument("--require-isolation", action="store_true",
                    help="refuse to grade (exit 2) where submissions cannot run in an OS sandbox")
     p.set_defaults(func=cmd_grade)
@@ -271,12 +472,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--require-isolation", action="store_true",
                    help="refuse to run (exit 2) where submissions cannot run in an OS sandbox")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("merge", help="combine the shard files of `gradlab grade --shard`",
+                       description="Combine the N shard files of `gradlab grade --class DIR "
+                                   "--shard i/N --format json` into what one machine would have "
+                                   "written, in any format.")
+    p.add_argument("shards", nargs="+", metavar="SHARD.json")
+    p.add_argument("--out", help="write here (default: stdout)")
+    p.add_argument("--format", choices=("canvas", "moodle", "csv", "json"),
+                   help="default: json for a .json --out, else csv")
+    p.add_argument("--detail", metavar="CSV", help="also write every case's result here")
+    p.set_defaults(func=cmd_merge)
     p = sub.add_parser("new", help="scaffold a problem folder that passes `gradlab check`")
     p.add_argument("problem", help="the new problem's folder name, e.g. tanh-and-exp")
     p.add_argument("--dir", help="where to create it (default: hidden_tests/)")
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("list", help="list problems and their case counts")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("report", help="a class's results (gradlab grade --class's JSON) as one "
+                                      "self-contained HTML page: what to re-teach, crashes, scores")
+    p.add_argument("class_file", metavar="CLASS.json", help="the class results file")
+    p.add_argument("--out", default="report.html", help="the page to write (default: report.html)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

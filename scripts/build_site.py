@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from engine.authoring.browser_wheel import write_browser_wheel  # noqa: E402
 from engine.authoring.check import load_for_grading  # noqa: E402
 from engine.authoring.problem import ProblemError  # noqa: E402
+from engine.authoring.trace import compile_trace_problem, load_trace_problem, problem_kind  # noqa: E402
 from engine.sandbox.executor import SubprocessExecutor  # noqa: E402
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
@@ -67,6 +68,12 @@ def build_suites(public: Path, problems: Path) -> tuple[list[dict], list[dict]]:
     entries, warmups, broken = [], [], []
     executor = SubprocessExecutor()
     for meta in sorted(problems.glob("*/problem.toml")):
+        if problem_kind(meta.parent) == "trace":
+            try:
+                entries.append(build_trace(public, meta.parent))
+            except ProblemError as exc:
+                broken.extend(map(str, exc.issues))
+            continue
         try:
             # With the known mistakes' signatures: a failing run in the browser names the mistake.
             _, suite = load_for_grading(meta.parent, executor)
@@ -94,6 +101,17 @@ def build_suites(public: Path, problems: Path) -> tuple[list[dict], list[dict]]:
     return entries, [{"suite": w["suite"],
                       "sources": [w["starter"].read_text()] if w["slug"] == first else []}
                      for w in warmups]
+
+
+def build_trace(public: Path, root: Path) -> dict:
+    """A trace problem's page data (answers included: checked in the page, no Python needed)."""
+    problem = load_trace_problem(root)
+    text = json.dumps(compile_trace_problem(problem), separators=(",", ":"))
+    name = f"problems/{problem.slug}.{short_hash(text.encode())}.json"
+    (public / name).write_text(text)
+    return {"slug": problem.slug, "title": problem.title, "difficulty": problem.difficulty,
+            "order": problem.order, "summary": problem.summary, "version": short_hash(text.encode()),
+            "cases": len(problem.traces), "suite": name, "kind": "trace"}
 
 
 def copy_pyodide(public: Path) -> str:

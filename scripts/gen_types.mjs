@@ -5,6 +5,7 @@
 //   worker.ts        page <-> worker messages               <- worker.schema.json (+ report.ts)
 //   play.ts          what a playground Run returns          <- play.schema.json
 //   export.ts        the "Export progress" file             <- export.schema.json
+//   tracepage.ts     a trace problem's page data            <- tracepage.schema.json
 //   exportValidate.js (+ .d.ts)  a validator for export files <- export.schema.json (Ajv standalone
 //                    code: no runtime dependency, ~2 KB gzipped)
 //
@@ -35,6 +36,7 @@ const ROOT_NAMES = {
   "gradlab/worker.schema.json": "WorkerMessage",
   "gradlab/export.schema.json": "ExportFile",
   "gradlab/play.schema.json": "PlayResult",
+  "gradlab/tracepage.schema.json": "TracePage",
 };
 const pascal = (key) => key.replace(/(^|[-_])([a-z])/g, (_, __, c) => c.toUpperCase());
 
@@ -97,6 +99,7 @@ const files = {
   "play.ts": await types("play.schema.json"),
   "worker.ts": await types("worker.schema.json", { defSuffix: "Message", external: { Report: "./report", PlayResult: "./play" } }),
   "export.ts": await types("export.schema.json"),
+  "tracepage.ts": await types("tracepage.schema.json", { defSuffix: "Data" }),
   "exportValidate.js": exportValidator(),
   "exportValidate.d.ts": VALIDATOR_DTS,
 };

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ os.environ["GRADLAB_CACHE"] = tempfile.mkdtemp(prefix="gradlab-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 BASIC = REPO / "hidden_tests" / "basic-ops"
+# The shipped path's slugs in order, and its length (the site's "N of M" texts say it).
+PATH = [toml.parent.name for toml in sorted(
+    (REPO / "hidden_tests").glob("*/problem.toml"), key=lambda p: tomllib.loads(p.read_text())["order"])]
+PATH_LENGTH = len(PATH)
 REFERENCE = (BASIC / "reference.py").read_text()
 
 MINI_CASES = {

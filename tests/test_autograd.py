@@ -48,6 +48,8 @@ def test_seed_real_world_outcome():
         (lambda x: x.exp(), math.exp(2), math.exp(2)),
         (lambda x: x.log(), math.log(2), 0.5),
         (lambda x: x.sigmoid(), 1 / (1 + math.exp(-2)), math.exp(-2) / (1 + math.exp(-2)) ** 2),
+        (lambda x: x.sin(), math.sin(2), math.cos(2)),
+        (lambda x: x.cos(), math.cos(2), -math.sin(2)),
         (lambda x: x * x, 4.0, 4.0),
     ],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -219,6 +220,7 @@ def test_batch_grading_to_json_has_each_report(tmp_path):
     assert [Path(s["file"]).name for s in data["submissions"]] == ["nested.py", "zz_exits.py"]
     assert data["submissions"][0]["report"]["passed"] == 39
     assert result.returncode == 1
+    assert "grading: 2/2 (100%)" in result.stderr  # progress on stderr, a plain line when piped
 
 
 def test_batch_grading_names_a_missing_path():
@@ -240,6 +242,7 @@ def test_new_scaffolds_a_problem_that_passes_check_at_once(tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "ok   wrong     assign_instead_of_accumulate.py caught by" in checked.stdout
     assert "0 survived" in checked.stdout and "= 100.0%" in checked.stdout  # strong from the start
+    assert re.search(r"tanh-and-exp mutants: (\d+)/\1 \(100%\)", checked.stderr)  # progress
 
 
 @pytest.mark.parametrize(("name", "words"), [("Bad Name", "lowercase letters, digits and single dashes"),

@@ -33,3 +33,18 @@ def test_nothing_to_do_still_ends_with_a_total() -> None:
     out = io.StringIO()
     Progress("build", 0, stream=out, live=False).done()
     assert out.getvalue() == "build: 0/0 (100%) 0s\n"
+
+
+def test_clear_blanks_the_live_line_so_a_printed_row_starts_clean() -> None:
+    stream = io.StringIO()
+    progress = Progress("grading", 4, stream=stream, live=True)
+    progress.step("a.py")
+    width = len(stream.getvalue()) - 1
+    progress.clear()
+    assert stream.getvalue().endswith("\r" + " " * width + "\r")
+    piped = io.StringIO()
+    quiet = Progress("grading", 4, stream=piped, live=False)
+    quiet.step()
+    before = piped.getvalue()
+    quiet.clear()
+    assert piped.getvalue() == before  # piped lines end with a newline: nothing to blank

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from engine.autograd import Value
 
 BINARY = ("+", "*", "-", "/")
-UNARY = ("relu", "tanh", "exp", "log", "sigmoid", "neg", "**2", "**3", "**-1", "**0.5",
-         "c+", "c*", "c-", "c/")
+UNARY = ("relu", "tanh", "exp", "log", "sigmoid", "sin", "cos", "neg", "**2", "**3", "**-1",
+         "**0.5", "c+", "c*", "c-", "c/")
 KINK = 1e-3  # finite differences are meaningless this close to relu's kink
 
 
@@ -71,6 +71,7 @@ def float_op(op, x, y, c):
     return {
         "relu": lambda: max(x, 0.0), "tanh": lambda: math.tanh(x), "exp": lambda: math.exp(x),
         "log": lambda: math.log(x), "sigmoid": lambda: 1 / (1 + math.exp(-x)),
+        "sin": lambda: math.sin(x), "cos": lambda: math.cos(x),
     }.get(op, lambda: apply(op, x, y, c, "float"))()
 
 
@@ -175,3 +176,17 @@ def test_shared_nodes_and_reused_leaves_are_exercised():
     t_data, t_grads = run_torch(leaves, steps)
     assert data == pytest.approx(t_data)
     assert grads == pytest.approx(t_grads)
+
+
+@pytest.mark.parametrize("x", [-3.0, -1.5, 0.0, 0.7, math.pi / 2, 2.5])
+def test_sin_and_cos_match_torch(x):
+    """sin(x) * cos(x) + cos(sin(x)): both ops, each upstream gradient other than 1, one leaf
+    reused; the engine's data and grad must be torch float64's."""
+    v = Value(x)
+    out = v.sin() * v.cos() + v.sin().cos()
+    out.backward()
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    t_out = torch.sin(t) * torch.cos(t) + torch.cos(torch.sin(t))
+    t_out.backward()
+    assert out.data == pytest.approx(t_out.item(), rel=1e-12, abs=1e-12)
+    assert v.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-12)

@@ -24,7 +24,7 @@ def suites(sandbox):
     """Each touched problem's suite, without its known mistakes: what is said is measured."""
     out = {}
     for slug in ("neural-net", "pytorch-names", "training-loop", "gradient-check", "topo-sort",
-                 "classification"):
+                 "tensors", "classification"):
         suite = load_for_grading(HIDDEN / slug, sandbox)[1]
         suite["mistakes"] = []
         out[slug] = suite
@@ -69,6 +69,13 @@ CASES = [
                         "return max(abs(v.grad - n) / max(abs(v.grad), abs(n), 1e-300)"
                         " for v, n in zip(values, numeric))"),
      "Your `gradient_check` returns a relative difference"),
+    # A broadcast input's grad replaced by a list of the output's shape (no shipped file does it).
+    ("tensors", ("                self.grad[i] += d_self * out.grad[k]\n"
+                 "                other.grad[j] += d_other * out.grad[k]\n",
+                 "                self.grad[i] += d_self * out.grad[k]\n"
+                 "                other.grad = other.grad + [0.0] * (len(out.grad) - len(other.grad))\n"
+                 "                other.grad[k] += d_other * out.grad[k]\n"),
+     "Your gradient of a broadcast input has the output's shape"),
 ]
 
 
@@ -94,7 +101,8 @@ def test_a_seed_set_after_the_rules_is_not_blamed_on_an_operation(suites, sandbo
 
 
 @pytest.mark.parametrize("slug", ["neural-net", "pytorch-names", "training-loop",
-                                  "gradient-check", "topo-sort", "classification"])
+                                  "gradient-check", "topo-sort", "tensors",
+                                  "classification"])
 def test_correct_solutions_pass_every_script_probe(suites, sandbox, slug):
     """A probe that failed on a correct solution could make its rules speak on a right one."""
     suite = suites[slug]
@@ -147,3 +155,31 @@ def test_every_classification_mistake_is_said_from_measurements_alone(suites, sa
         assert d is not None and d["basis"] == "measured", stem
         assert d["mistake"].startswith(said), (stem, d)
         assert len(d["evidence"]) == 1, (stem, d["evidence"])
+
+
+# Each shipped tensors mistake, with no known mistakes in the suite (so nothing can be named by
+# signature), is still said correctly from the probes' measurements, never as another mistake.
+TENSOR_WRONG = {
+    "broadcast_aligned_at_the_left": "Your broadcasting aligns shapes at the left",
+    "broadcast_grad_not_summed": "Your gradient of a broadcast input is not summed",
+    "grad_assigned_not_accumulated": "A tensor used twice gets only one of its two contributions",
+    "keepdims_ignored": "Your `sum` ignores keepdims=True",
+    "matmul_gradient_not_transposed": "Your backward of a @ b uses b and a untransposed",
+    "mean_gradient_not_divided": "Your `mean` passes the gradient back undivided",
+    "relu_gradient_at_zero_is_one": "Your `relu` lets the gradient through at exactly 0",
+    "sum_axes_counted_from_the_right": "Your `sum` takes the axes the other way round",
+}
+
+
+def test_every_tensors_wrong_file_has_a_said_mistake():
+    shipped = {p.stem for p in (HIDDEN / "tensors" / "solutions" / "wrong").glob("*.py")}
+    assert shipped == set(TENSOR_WRONG)
+
+
+@pytest.mark.parametrize(("stem", "said"), sorted(TENSOR_WRONG.items()))
+def test_each_tensors_mistake_is_said_from_measurements(suites, sandbox, stem, said):
+    source = (HIDDEN / "tensors" / "solutions" / "wrong" / f"{stem}.py").read_text()
+    report = grade(suites["tensors"], source, sandbox)
+    assert report.status == "fail"
+    assert report.diagnosis is not None and report.diagnosis["basis"] == "measured"
+    assert report.diagnosis["mistake"].startswith(said), report.diagnosis

@@ -16,14 +16,13 @@ from site_fixtures import copy_site, new_version, serve_in_thread
 from test_site import TEXTBOOK, Site
 from test_site_playground import Playground
 
-from conftest import BASIC
+from conftest import BASIC, PATH_LENGTH
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SWAPPED = (BASIC / "solutions/wrong/mul_gradients_swapped.py").read_text()
-PROBLEMS = len(list(BASIC.parent.glob("*/problem.toml")))  # adding a problem breaks no count here
 
 
 def format_violations(violations: list[dict]) -> str:
@@ -74,8 +73,11 @@ def tab(browser, isolated_url):
 
 def test_the_problem_list(tab, isolated_url):
     tab.page.goto(isolated_url)
-    expect(tab.page.locator(".problem-list > li")).to_have_count(PROBLEMS)
+    expect(tab.page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
     assert_accessible(tab.page, "problem list")
+    tab.page.get_by_text("Your name on exported files (optional)").click()  # the export identity
+    expect(tab.page.get_by_label("Student id or login")).to_be_visible()
+    assert_accessible(tab.page, "problem list, name for exports open")
     tab.page.goto(f"{isolated_url}#/p/basic-ops")
     expect(tab.page.locator(".editor .cm-content")).to_be_visible()
 
@@ -321,7 +323,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         page = ctx.new_page()
         page.set_default_timeout(90_000)
         page.goto(isolated_url)
-        expect(page.locator(".problem-list > li")).to_have_count(PROBLEMS)
+        expect(page.locator(".problem-list > li")).to_have_count(PATH_LENGTH)
         # open the first problem from the list
         tab_to(page, "a.textContent === 'Implementing basic autograd operations'")
         page.keyboard.press("Enter")
@@ -366,7 +368,7 @@ def test_a_whole_problem_with_the_keyboard_only(browser, isolated_url):
         # on to the next problem
         tab_to(page, "a.getAttribute('rel') === 'next'", backwards=True)
         page.keyboard.press("Enter")
-        expect(page.locator(".crumbs")).to_contain_text(f"Problem 2 of {PROBLEMS}")
+        expect(page.locator(".crumbs")).to_contain_text(f"Problem 2 of {PATH_LENGTH}")
         expect(page.locator("#problem-title")).to_be_focused()
     finally:
         ctx.close()

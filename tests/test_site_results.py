@@ -122,13 +122,13 @@ def test_all_passed_marks_the_problem_solved_and_offers_the_next_one(context, is
     site.run()
     expect(page.locator(".solved-mark")).to_have_text("✓ Solved")
     link = page.locator(".results-body a.next-problem")
-    expect(link).to_have_text("Next problem: Subtraction, division, powers and numbers on the left →")
+    expect(link).to_have_text("Next problem: Trace it by hand: values, then gradients →")
     page.reload()
     expect(page.locator(".editor .cm-content")).to_be_visible()
     expect(page.locator(".solved-mark")).to_have_text("✓ Solved")  # remembered
     site.run()
     page.locator(".results-body a.next-problem").click()
-    expect(page).to_have_url(isolated_url + "#/p/more-ops")
+    expect(page).to_have_url(isolated_url + "#/p/trace-by-hand")
     expect(page.locator(".solved-mark")).to_have_count(0)
 
 

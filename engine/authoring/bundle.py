@@ -20,6 +20,7 @@ from jsonschema.validators import Draft202012Validator
 
 from engine.authoring.problem import MAX_DEPTH, SLUG, SLUG_RULE, depth, is_slug
 from engine.authoring.render import one_line
+from engine.authoring.trace import problem_kind
 
 EXPORT_FORMAT = "gradlab-export"
 
@@ -93,6 +94,8 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
         code = entry["code"]
         assert re.fullmatch(SLUG, slug)  # read_bundle checked it: a name, never a path
         root = resolve(slug)
+        if root is not None and problem_kind(root) == "trace":
+            continue  # done by hand and checked in the page: no code to regrade, nothing to claim
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"
             rows.append({**row, "regraded": "-", "holds": False, "note": why})

@@ -17,6 +17,7 @@ from pathlib import Path
 from engine.authoring import mistakes as known
 from engine.authoring.problem import Problem, ProblemError, ProblemIssue, load_problem
 from engine.authoring.suite import ReferenceError_, compile_problem
+from engine.authoring.trace import check_trace_problem, problem_kind
 from engine.grading import diagnose
 from engine.grading.contract import Outcome, Report, Suite
 from engine.grading.grade import Executor, grade_with_signature
@@ -29,30 +30,35 @@ class CheckResult:
     lines: list[str] = field(default_factory=list)  # what was verified, for the log
     problem: Problem | None = None  # loaded and compiled, when the files are valid
     suite: Suite | None = None
+    trace: dict | None = None  # a trace problem's page data (it has no problem or suite)
 
     @property
     def ok(self) -> bool:
         return not self.issues
 
 
-def load_and_compile(root: Path) -> tuple[Problem, Suite]:
-    """Both steps, with a broken case reported like any other problem-file issue."""
+def load_and_compile(root: Path, seed: int | None = None) -> tuple[Problem, Suite]:
+    """Both steps, with a broken case reported like any other problem-file issue; ``seed``: a
+    fresh seed for the generated cases (``compile_problem``)."""
     problem = load_problem(root)
     try:
-        return problem, compile_problem(problem)
+        return problem, compile_problem(problem, seed)
     except ReferenceError_ as exc:
         raise ProblemError([ProblemIssue(exc.case.path, 1, str(exc))]) from None
 
 
-def load_for_grading(root: Path, executor: Executor, jobs: int = 2
+def load_for_grading(root: Path, executor: Executor, jobs: int = 2, seed: int | None = None
                      ) -> tuple[Problem, Suite]:
     """The suite plus the known mistakes' signatures, so failing reports name the mistake."""
-    problem, suite = load_and_compile(root)
+    problem, suite = load_and_compile(root, seed)
     suite["mistakes"] = known.known_mistakes(problem, suite, executor, jobs)
     return problem, suite
 
 
 def check_problem(root: Path, executor: Executor, jobs: int = 2) -> CheckResult:
+    if problem_kind(root) == "trace":
+        issues, lines, page = check_trace_problem(root)
+        return CheckResult(slug=root.name, issues=issues, lines=lines, trace=page)
     result = CheckResult(slug=root.name)
     try:
         problem, suite = load_and_compile(root)

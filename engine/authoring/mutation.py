@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import copy
 import random
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,9 @@ class MutationReport:
     results: list[MutantResult] = field(default_factory=list)
     property_graphs: int = 0
     skipped: str | None = None  # why mutation testing did not run
+    # The reference is a test (an engines problem): its mutants are killed by a buggy engine
+    # they let through or a correct one they reject; no random graph can judge them.
+    engines: bool = False
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -76,17 +80,30 @@ class MutationReport:
 
 
 def run(problem: Problem, suite: Suite, executor: Executor, jobs: int = 2,
-        graphs: int = PROPERTY_GRAPHS) -> MutationReport:
+        graphs: int = PROPERTY_GRAPHS,
+        on_start: Callable[[int], None] | None = None,
+        on_mutant: Callable[[str], None] | None = None) -> MutationReport:
+    """Mutation-test the suite. ``on_start(count)`` once the mutants are made, ``on_mutant(id)``
+    as each is graded: the CLI's progress line (grading every mutant takes minutes)."""
     reference_path = problem.root / "reference.py"
-    report = MutationReport(problem.slug, str(reference_path))
+    report = MutationReport(problem.slug, str(reference_path), engines=bool(problem.engines))
     try:
         mutants = mutant_gen.generate(problem.reference)
     except SyntaxError as exc:
         report.skipped = f"{reference_path}:{exc.lineno}: the reference does not parse: {exc.msg}"
         return report
     quick = _capped(suite)
+    if on_start is not None:
+        on_start(len(mutants))
+
+    def grade_one(mutant: mutant_gen.Mutant) -> Report:
+        report = grade(quick, mutant.source, executor)
+        if on_mutant is not None:
+            on_mutant(mutant.id)
+        return report
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(pool.map(lambda m: grade(quick, m.source, executor), mutants))
+        graded = list(pool.map(grade_one, mutants))
         results = [_killed_or_not(m, r, problem.reference, reference_path.name)
                    for m, r in zip(mutants, graded, strict=True)]
         # Random graphs exercise the Value class only: a survivor elsewhere (an MLP, a helper
@@ -242,6 +259,11 @@ def render_text(report: MutationReport, show_killed: bool = False) -> str:
                 out.append("    this case would catch it (save it under cases/; expected values "
                            "come from the reference engine):")
                 out.extend("      " + line for line in r.proposal.rstrip("\n").splitlines())
+            elif report.engines:
+                out.append("    this edit of your reference test still accepts every correct "
+                           "engine and rejects every buggy one: add a buggy engine it lets "
+                           "through (engines/*.py), or simplify the reference so the edit "
+                           "cannot happen")
             elif m.cls != "Value":
                 out.append("    random graphs test only the Value class: write a case this "
                            "mutant fails (or, if it cannot change behaviour, simplify the "

@@ -15,8 +15,14 @@ from typing import Any
 _BINARY = {"+": "+", "-": "-", "*": "*", "/": "/"}
 _NUMBER_FORMS = {"+num": "a + 2", "-num": "a - 2", "*num": "a * 2", "/num": "a / 2",
                  "num+": "2 + a", "num-": "2 - a", "num*": "2 * a", "num/": "2 / a"}
+# The same forms with a float: code that wraps only an int (`isinstance(other, int)`) fails these.
+_FLOAT_FORMS = {op: form.replace("2", "0.5") for op, form in _NUMBER_FORMS.items()}
 _UNARY = {"relu": "a.relu()", "tanh": "a.tanh()", "exp": "a.exp()", "log": "a.log()",
           "sigmoid": "a.sigmoid()", "neg": "-a", "**": "a ** 3"}
+# Where a branch for negative inputs (a numerically stable sigmoid) can go wrong on its own.
+_NEGATIVE = {"tanh": -2.0, "exp": -2.0, "sigmoid": -2.0}
+# Inputs whose textbook formulas overflow (e^2x for tanh, e^-x for sigmoid); the results are finite.
+_LARGE = {"tanh": (800.0, -800.0), "sigmoid": (800.0, -800.0)}
 
 
 def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
@@ -37,10 +43,21 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
             add(f"{op} with a reused leaf", f"a {op} a", {"a": 3.0})
         elif op in _NUMBER_FORMS:
             add(f"{op} with upstream gradient", _NUMBER_FORMS[op], {"a": 3.0})
+            add(f"{op} with a float", _FLOAT_FORMS[op], {"a": 3.0})
         elif op in _UNARY:
             a = 0.5 if op in ("tanh", "sigmoid", "exp", "log") else 2.0
             add(f"{op} alone", _UNARY[op], {"a": a}, scale=False)
             add(f"{op} with upstream gradient", _UNARY[op], {"a": a})
+            if op in _NEGATIVE:
+                add(f"{op} of a negative", _UNARY[op], {"a": _NEGATIVE[op]})
+            for big in _LARGE.get(op, ()):
+                # Alone, so an error can only come from this operation (its value or its rule).
+                add(f"{op} of {big:g}", _UNARY[op], {"a": big}, scale=False)
+            if "+" in ops:
+                # The output's + adds to a first: a rule that assigns a.grad then loses it.
+                add(f"{op} of a leaf also added", f"{_UNARY[op]} + a", {"a": a}, scale=False)
+    if "**" in ops:
+        add("** at 0", "a ** 3", {"a": 0.0}, scale=False)
     if "relu" in ops:
         add("relu of a small positive", "a.relu()", {"a": 0.5})
     if "relu" in ops and "+" in ops:
@@ -49,6 +66,10 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
     if "+" in ops and "*" in ops:
         add("shared intermediate", "d * c + d", {"a": 2.0, "b": 3.0, "c": 4.0},
             steps=["d = a * b"], scale=False)
+        # The same with d's short path first in `_prev`: a breadth-first order from the output
+        # reaches d (one step away) before d * c, and runs d's rule before d * c adds to it.
+        add("shared intermediate, its short path first", "d + d * c",
+            {"a": 2.0, "b": 3.0, "c": 4.0}, steps=["d = a * b"], scale=False)
         add("reused leaf in two operations", "a * b + a", {"a": 3.0, "b": 4.0}, scale=False)
         add("two different nodes with equal data", "a * b + c", {"a": 2.0, "b": 2.0, "c": 2.0},
             scale=False)
@@ -62,6 +83,10 @@ def probe_specs(ops: list[str]) -> list[dict[str, Any]]:
         # Three levels: a backward that runs only the output's rule and its inputs' misses a * b.
         add("a chain three deep", "a * b * e * f", {"a": 2.0, "b": 3.0, "e": 4.0, "f": 5.0},
             scale=False)
+        # An intermediate as both inputs of one operation: a backward that counts users per
+        # edge but crosses one off per distinct user never runs d's rule.
+        add("an intermediate used twice by one operation", "d * d", {"a": 2.0, "b": 3.0},
+            steps=["d = a * b"], scale=False)
     return [{"name": name, "steps": steps, "expression": expression, "values": values}
             for name, steps, expression, values in probes]
 

@@ -6,7 +6,8 @@ A problem folder (see docs/authoring.md for the full schema)::
     statement.md        the statement, Markdown with $...$ math
     starter.py          what the learner's editor starts with
     reference.py        the instructor's solution (never shipped to the site)
-    cases/*.toml        one case per file: kind = "data" | "script" | "generated"
+    cases/*.toml        one case per file: kind = "data" | "script" | "generated" | "engines"
+    engines/*.py        engines for an "engines" case: correct ones and buggy ones, by header
     solutions/correct/*.py, solutions/wrong/*.py
 """
 
@@ -59,11 +60,13 @@ def _schema(name: str) -> dict[str, Any]:
 # case.schema.json): the loader validates against them, and the names below are read from them.
 PROBLEM_SCHEMA = _schema("problem.schema.json")
 CASE_SCHEMA = _schema("case.schema.json")
+ENGINE_SCHEMA = _schema("engine.schema.json")
 _REGISTRY = Registry().with_resources(
     (name, Resource.from_contents(schema)) for schema in (PROBLEM_SCHEMA, CASE_SCHEMA)
     for name in (schema["$id"], schema["$id"].split("/")[-1]))
 _PROBLEM_VALIDATOR = Draft202012Validator(PROBLEM_SCHEMA, registry=_REGISTRY)
 _CASE_VALIDATOR = Draft202012Validator(CASE_SCHEMA, registry=_REGISTRY)
+_ENGINE_VALIDATOR = Draft202012Validator(ENGINE_SCHEMA)
 
 DIFFICULTIES = tuple(PROBLEM_SCHEMA["properties"]["difficulty"]["enum"])
 CASE_KINDS = tuple(CASE_SCHEMA["properties"]["kind"]["enum"])
@@ -110,6 +113,19 @@ class CaseFile:
 
 
 @dataclass
+class EngineFile:
+    """One file of ``engines/``: a ``Value`` class, correct or with one bug, by its header."""
+
+    path: Path
+    header: dict[str, str]  # engine.schema.json: {"bug", "catch"} or {"correct"}
+    body: str  # the source without its header comments: what the learner's process receives
+
+    @property
+    def buggy(self) -> bool:
+        return "bug" in self.header
+
+
+@dataclass
 class Problem:
     slug: str
     root: Path
@@ -124,6 +140,7 @@ class Problem:
     reference: str
     hints: list[str] = field(default_factory=list)  # the problem's own ladder
     cases: list[CaseFile] = field(default_factory=list)
+    engines: list[EngineFile] = field(default_factory=list)  # engines/*.py, by file name
 
     def solutions(self, kind: str) -> list[Path]:
         """``kind`` is "correct" or "wrong"; sorted so reports are stable."""
@@ -347,6 +364,9 @@ def load_problem(root: Path) -> Problem:
                                    f"use {SLUG_RULE}"))
     c = _Collector(issues, meta_path, source)
     c.schema(_PROBLEM_VALIDATOR, meta, "problem.toml")
+    if meta.get("kind") == "trace":  # engine/authoring/trace.py reads those
+        raise ProblemError([ProblemIssue(meta_path, line_of(source, "kind"), "a trace problem "
+                                         "(kind = \"trace\") has no code to grade or compile")])
     rules = PROBLEM_SCHEMA["properties"]
     valid = not issues  # the schema's rules hold: use the values; else the defaults, to go on
     title = meta.get("title") if valid else None
@@ -382,15 +402,106 @@ def load_problem(root: Path) -> Problem:
         if case is None:
             continue
         name = case.data.get("name")
-        if isinstance(name, str) and case.data.get("kind") != "generated":
+        if isinstance(name, str) and case.data.get("kind") not in ("generated", "engines"):
             if name in names:
                 issues.append(ProblemIssue(path, case.line_of("name"), f"case name {name!r} is "
                                            f"already used by {names[name].name}; names must differ"))
             names[name] = path
         problem.cases.append(case)
+    if any(c.data.get("kind") == "engines" for c in problem.cases) or (root / "engines").is_dir():
+        problem.engines = load_engines(root, issues)
     if issues:
         raise ProblemError(issues)
     return problem
+
+
+HEADER = re.compile(r"^#\s*([A-Za-z]+)\s*:\s?(.*)$")
+
+
+def read_engine_header(source: str) -> tuple[dict[str, str], dict[str, int], int]:
+    """The leading ``# Key: text`` comment lines of an engine file: (header, line of each key,
+    how many lines the header block takes). Keys are lower-cased; a second line of the same key
+    continues it."""
+    header: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    count = 0
+    for number, text in enumerate(source.splitlines(), 1):
+        if not text.startswith("#"):
+            break
+        count = number
+        match = HEADER.match(text)
+        if match:
+            key = match.group(1).lower()
+            header[key] = (header[key] + " " if key in header else "") + match.group(2).strip()
+            lines.setdefault(key, number)
+    return header, lines, count
+
+
+def load_engines(root: Path, issues: list[ProblemIssue]) -> list[EngineFile]:
+    """Read and validate ``engines/*.py``: each header against engine.schema.json, each body
+    must run and define a class ``Value``; at least one correct and one buggy engine."""
+    folder = root / "engines"
+    engines: list[EngineFile] = []
+    for path in sorted(folder.glob("*.py")):
+        source = _read_text(path, issues, "engine")
+        if not source:
+            continue
+        header, lines, count = read_engine_header(source)
+        before = len(issues)
+        # Line numbers for the schema's messages: a TOML-like shadow with `key =` on each
+        # header key's own line, which is what line_of looks for.
+        shadow = "\n".join(next((f"{k} =" for k, n in lines.items() if n == i), "")
+                           for i in range(1, count + 2))
+        c = _Collector(issues, path, shadow)
+        for error in sorted(_ENGINE_VALIDATOR.iter_errors(header), key=lambda e: e.validator):
+            _engine_header_error(c, error, header)
+        body = "\n".join(source.splitlines()[count:]).lstrip("\n") + "\n"
+        try:
+            code = compile("\n" * count + body.rstrip("\n") + "\n", str(path), "exec")
+            space: dict[str, Any] = {"__name__": "engine_under_test"}
+            exec(code, space)
+        except SyntaxError as exc:
+            c.add(f"the engine is not valid Python: {exc.msg}", line=exc.lineno or 1)
+            continue
+        except Exception as exc:
+            c.add(f"the engine fails when run: {type(exc).__name__}: {exc}", line=count + 1)
+            continue
+        if not isinstance(space.get("Value"), type):
+            c.add("an engine must define a class named `Value` (the learner's test receives it)",
+                  line=count + 1)
+        if len(issues) == before:
+            engines.append(EngineFile(path, header, body))
+    if not any(e.buggy for e in engines) or all(e.buggy for e in engines):
+        missing = "a correct engine (`# Correct: ...`)" if engines and all(
+            e.buggy for e in engines) else "a buggy engine (`# Bug: ...`, `# Catch: ...`)"
+        if not any(i.path.parent == folder for i in issues):
+            issues.append(ProblemIssue(folder, 1, f"an engines case needs at least one correct "
+                                       f"and one buggy engine: add {missing} to engines/"))
+    return engines
+
+
+def _engine_header_error(c: _Collector, error: ValidationError, header: dict[str, str]) -> None:
+    """Schema errors in an engine header, worded as the comment lines an instructor writes."""
+    shape = ("an engine file starts with `# Bug: <what follows \"an engine whose\">` and "
+             "`# Catch: <how a test catches it>` (a buggy engine), or `# Correct: <its style>`")
+    if error.validator == "required":
+        key = next(k for k in error.validator_value if k not in header)
+        c.add(f"missing `# {key.capitalize()}:` line: {shape}", line=1)
+    elif error.validator == "additionalProperties":
+        allowed = sorted(ENGINE_SCHEMA["properties"])
+        for key in error.instance:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                tip = f" (did you mean `# {close[0].capitalize()}:`?)" if close else ""
+                c.add(f"unknown header line `# {key.capitalize()}:`{tip}; {shape}", key)
+    elif error.validator == "maxProperties":
+        c.add("a correct engine has only a `# Correct:` line: no `# Bug:` or `# Catch:`",
+              *[k for k in ("bug", "catch") if k in header][:1])
+    elif error.validator == "minLength":
+        key = str(error.absolute_path[-1])
+        c.add(f"`# {key.capitalize()}:` is empty: {shape}", key)
+    else:
+        c.add(f"engine header: {error.message}", line=1)
 
 
 def _load_case(path: Path, problem: Problem, issues: list[ProblemIssue]) -> CaseFile | None:
@@ -401,10 +512,10 @@ def _load_case(path: Path, problem: Problem, issues: list[ProblemIssue]) -> Case
     c = _Collector(issues, path, source)
     kind = data.get("kind", "data")
     kind = kind if kind in CASE_KINDS else "data"  # a bad kind is reported; check the rest as data
-    c.schema(_CASE_VALIDATOR, data, f"a {kind} case")
+    c.schema(_CASE_VALIDATOR, data, f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} case")
     data["kind"] = kind
     {"data": _check_data_case, "script": _check_script_case,
-     "generated": _check_generated_case}[kind](data, c, problem)
+     "generated": _check_generated_case, "engines": _check_engines_case}[kind](data, c, problem)
     if len(issues) > before:
         return None
     return CaseFile(id=path.stem, path=path, data=data, source=source)
@@ -459,6 +570,12 @@ def _check_script_case(data: dict[str, Any], c: _Collector, problem: Problem) ->
         # A picture of a hidden case would show its inputs, which a hidden case never does.
         c.add("`figure` is drawn for visible cases only: remove it or make the case visible",
               "figure")
+
+
+def _check_engines_case(data: dict[str, Any], c: _Collector, problem: Problem) -> None:
+    if not (problem.root / "engines").is_dir():
+        c.add("an engines case runs the learner's test on every file in engines/: create that "
+              "folder with correct and buggy engines", "kind")
 
 
 def _check_generated_case(data: dict[str, Any], c: _Collector, problem: Problem) -> None:

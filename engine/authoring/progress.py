@@ -54,6 +54,14 @@ class Progress:
             self._last_tenth = tenth
             print(self.line(), file=self.stream, flush=True)
 
+    def clear(self) -> None:
+        """Blank the live line, so a line printed to the same terminal (a batch's rows on
+        stdout) does not run into it; the next step() draws it again. Piped: nothing to do."""
+        if self.live and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
     def done(self) -> None:
         """The final line (always printed, so a log ends with the total and the time)."""
         text = self.line()

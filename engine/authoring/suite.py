@@ -22,7 +22,16 @@ from engine.authoring.probes import probe_specs, script_probe_files
 from engine.authoring.problem import DEFAULT_TOLERANCE, CaseFile, Problem
 from engine.autograd import Value
 from engine.grading import observe
-from engine.grading.contract import Case, DataSpec, Disagreement, Spec, Suite, Tolerance, Trace
+from engine.grading.contract import (
+    Case,
+    DataSpec,
+    Disagreement,
+    EngineSpec,
+    Spec,
+    Suite,
+    Tolerance,
+    Trace,
+)
 
 SUITE_SCHEMA = "gradlab.suite/1"
 
@@ -66,11 +75,14 @@ class CaseParts(TypedDict):
     trace: NotRequired[Trace]
 
 
-def compile_problem(problem: Problem) -> Suite:
-    """Problem files -> suite. Raises ReferenceError_ when the engine cannot run a case."""
+def compile_problem(problem: Problem, seed: int | None = None) -> Suite:
+    """Problem files -> suite. Raises ReferenceError_ when the engine cannot run a case.
+
+    ``seed`` (``--fresh-seed``) replaces every generated case file's own seed, so a regrade draws
+    graphs the learner never saw; None keeps the files' seeds, which the browser uses too."""
     cases: list[Case] = []
     for case_file in problem.cases:
-        cases.extend(_compile_case(case_file, problem))
+        cases.extend(_compile_case(case_file, problem, seed))
     body: dict[str, Any] = {
         "schema": SUITE_SCHEMA,
         "problem": {
@@ -112,10 +124,12 @@ def _common(case_file: CaseFile, problem: Problem) -> dict[str, Any]:
     }
 
 
-def _compile_case(case_file: CaseFile, problem: Problem) -> list[Case]:
+def _compile_case(case_file: CaseFile, problem: Problem, seed: int | None = None) -> list[Case]:
     d = case_file.data
     if d["kind"] == "generated":
-        return _generated_cases(case_file, problem)
+        return _generated_cases(case_file, problem, seed)
+    if d["kind"] == "engines":
+        return engine_cases(case_file, problem)
     parts: CaseParts | None
     if d["kind"] == "data":
         raw: DataSpec = {"id": case_file.id, "kind": "data", "values": d["values"],
@@ -141,6 +155,33 @@ def _compile_case(case_file: CaseFile, problem: Problem) -> list[Case]:
     return [make_case(**_common(case_file, problem), spec=parts["spec"],
                       expected={**reference, **stated}, features=parts["features"],
                       trace=parts.get("trace"), disagreements=disagreements)]
+
+
+def engine_cases(case_file: CaseFile, problem: Problem) -> list[Case]:
+    """One case per engine file: the learner's test must accept each correct engine (expected
+    ``accepted`` 1) and reject each buggy one (0). Expected by construction, from the headers:
+    nothing is computed, so nothing can disagree. Case ids and specs are numbered, never named
+    after the engine, and the spec carries the engine without its header."""
+    d = case_file.data
+    function = d.get("function", "check_engine")
+    correct = [e for e in problem.engines if not e.buggy]
+    buggy = [e for e in problem.engines if e.buggy]
+    out = []
+    for i, engine in enumerate(correct + buggy, 1):
+        if engine.buggy:
+            n = buggy.index(engine) + 1
+            name = f"{d['name']} rejects buggy engine {n} of {len(buggy)}"
+        else:
+            name = f"{d['name']} accepts a correct engine ({engine.header['correct']})"
+        common = _common(case_file, problem)
+        common.update(id=f"{case_file.id}-{i}", name=name, kind="engines")
+        spec: EngineSpec = {"id": common["id"], "kind": "engine", "engine": engine.body,
+                            "function": function}
+        case = make_case(**common, spec=spec, expected={"accepted": 0 if engine.buggy else 1},
+                         features=[], disagreements=[])
+        case["engine"] = {"file": str(engine.path.relative_to(problem.root)), **engine.header}
+        out.append(case)
+    return out
 
 
 def compile_data(raw: DataSpec, observe_reference: Callable[[DataSpec], dict[str, float] | None]
@@ -236,9 +277,11 @@ def reference_observations(spec: Spec, case_file: CaseFile,
     return numbers
 
 
-def _generated_cases(case_file: CaseFile, problem: Problem) -> list[Case]:
+def _generated_cases(case_file: CaseFile, problem: Problem, seed: int | None = None
+                     ) -> list[Case]:
     d = case_file.data
-    rng = random.Random(d["seed"])
+    # A fresh seed is mixed with the file's id so two generated files never draw the same graphs.
+    rng = random.Random(d["seed"] if seed is None else f"gradlab-fresh:{seed}:{case_file.id}")
     ops = d.get("ops", problem.ops)
     out = []
     for i in range(1, d["count"] + 1):

@@ -266,7 +266,7 @@ class BrowserExecutor:
         try:
             code, error = observe.load(source)
             if error is None:
-                error = observe.check_module(code)
+                error = observe.check_module(code, specs=[c["spec"] for c in cases])
         except KeyboardInterrupt:
             error = {"type": "KeyboardInterrupt"}
         if error is not None and error["type"] == "KeyboardInterrupt":

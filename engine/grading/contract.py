@@ -46,7 +46,27 @@ class ScriptSpec(TypedDict):
     figure: NotRequired[str]
 
 
-Spec = DataSpec | ScriptSpec
+class EngineSpec(TypedDict):
+    """An engine case as the observer receives it: an engine's source (its header comments
+    removed, so nothing in it names the bug) and the learner's test function to call on it."""
+
+    id: str
+    kind: Literal["engine"]
+    engine: str
+    function: str
+
+
+Spec = DataSpec | ScriptSpec | EngineSpec
+
+
+class EngineInfo(TypedDict):
+    """What the judge knows of an engine case's engine (from its file's header; never sent to
+    the observer): a bug and how to catch it, or, for a correct engine, its style."""
+
+    file: str
+    bug: NotRequired[str]
+    catch: NotRequired[str]
+    correct: NotRequired[str]
 
 
 class TraceNode(TypedDict):
@@ -76,7 +96,7 @@ class Case(TypedDict):
 
     id: str
     name: str
-    kind: str  # "data", "script" or "generated"
+    kind: str  # "data", "script", "generated" or "engines"
     visibility: str  # "visible" or "hidden"
     hint: str | None
     hints: NotRequired[list[str]]  # a ladder; probes and random property graphs have none
@@ -91,6 +111,8 @@ class Case(TypedDict):
     disagreements: list[Disagreement]
     # A script probe's rules: which recorded numbers mean which sentence (engine.grading.explain).
     explain: NotRequired[list[dict[str, Any]]]
+    # An engine case: the engine its spec carries, and whether the learner's test must accept it.
+    engine: NotRequired[EngineInfo]
 
 
 class Mistake(TypedDict):
@@ -328,6 +350,7 @@ def from_dict(data: dict[str, Any]) -> Report:
 
 
 __all__ = ["CASE_STATUSES", "REPORT_VERSION", "STATUSES", "Case", "CaseResult", "DataSpec",
-           "Diagnosis", "Disagreement", "GraphNode", "GraphView", "LoadError", "Mismatch", "Mistake",
+           "Diagnosis", "Disagreement", "EngineInfo", "EngineSpec", "GraphNode", "GraphView",
+           "LoadError", "Mismatch", "Mistake",
            "Observation", "Observed", "ObservedError", "Outcome", "Report", "ScriptSpec", "Spec",
            "Suite", "Tolerance", "Trace", "TraceNode", "TrainingFigure", "from_dict"]

@@ -90,6 +90,10 @@ class _Probe:
         return [n for n in self.trace["nodes"] if node in n["inputs"]]
 
 
+# Operations whose local derivatives (left, right) are the same whatever the data.
+_CONSTANT_LOCALS = {"+": (1.0, 1.0), "-": (1.0, -1.0)}
+
+
 def _rule_ok(op: str, passed: dict[str, bool]) -> bool:
     """Whether ``op``'s rule is shown right on its own: its one-operation probe passed."""
     return passed.get(f"probe: {op} alone", False)
@@ -112,14 +116,39 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
         raised = f"{err.get('type', 'an error')}" + (f": {err['message']}" if err.get("message")
                                                         else "")
         expression = case["spec"].get("expression", "")  # type: ignore[union-attr]
+        values = ", ".join(f"{k} = {_n(v)}" for k, v in
+                           case["spec"].get("values", {}).items())  # type: ignore[union-attr]
         if op.endswith("num") or op.startswith("num"):
             base = op.replace("num", "")
+            as_int = f"probe: {op} with upstream gradient"
+            if name.endswith("with a float") and passed.get(as_int, False):
+                # The same form with the int 2 passed: what fails is the float, measured.
+                return Measured("error", op, f"your `{base}` fails when the plain number is a "
+                                "float, not an int", f"`{expression}` raised {raised}, while the "
+                                f"same with 2 in place of 0.5 works")
             if passed.get(f"probe: {base} alone", False):
                 return Measured("error", op, f"your `{base}` fails when one side is a plain number",
                                 f"`{expression}` raised {raised}, while `a {base} b` with two "
                                 "Values works")
-        return Measured("error", op, f"`{expression}` raises {raised}",
-                        f"`{expression}` raised {raised}")
+        shown = f"`{expression}` with {values}" if values else f"`{expression}`"
+        trace = case.get("trace")
+        # A graph of this one operation on the input a (and plain numbers): nothing else can
+        # have raised, so the error is the operation's own.
+        node = next((n for n in trace["nodes"] if n["op"] == op and n["inputs"][:1] == ["a"]
+                     and all(i not in case["spec"].get("values", {})  # type: ignore[union-attr]
+                             for i in n["inputs"][1:])), None) \
+            if trace and len([n for n in trace["nodes"] if n["op"] != "leaf"]) == 1 else None
+        a = case["spec"].get("values", {}).get("a")  # type: ignore[union-attr]
+        if node is not None and a is not None and trace is not None:
+            # One operation on the input a alone: say which input, and what it should give.
+            right = trace["expected"][f"@{node['id']}.data"]
+            code = re.sub(r"\ba\b", _n(a), node["code"].split(" = ", 1)[1]) \
+                if op in localise.BINARY_OPS.values() else f"{op}({_n(a)})"
+            return Measured("error", op, f"your `{op}` raises {err.get('type', 'an error')} when "
+                            f"its input is {_n(a)}", f"{shown} raised {raised}; {code} should "
+                            f"give {_n(right)}")
+        return Measured("error", op, f"{shown} raises {err.get('type', 'an error')}",
+                        f"{shown} raised {raised}")
     if obs["status"] in ("timeout", "skipped"):
         return None
     if obs["status"] != "ok" or "trace" not in case:
@@ -139,7 +168,7 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
         return None
     kind = finding.kind.split()
     if kind[0] == "forward":
-        return _forward(probe, finding.node)
+        return _forward(probe, finding.node, passed)
     if finding.kind == "seed":
         out = probe.trace["output"]
         return Measured("seed", "backward", "after backward() the output's own gradient is not 1",
@@ -152,7 +181,7 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
     return None
 
 
-def _forward(probe: _Probe, node_id: str) -> Measured:
+def _forward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured:
     node = probe.nodes[node_id]
     op = node["op"]
     got, expected = probe.got(node_id, "data"), probe.expected(node_id, "data")
@@ -162,15 +191,22 @@ def _forward(probe: _Probe, node_id: str) -> Measured:
         relation = ", its input unchanged"
     elif _same(got, -expected) and expected != 0:
         relation = ", the right value's negative"
-    region = ""
+    elif got is not None and _same(got, 1 - expected) and not _same(expected, 0.5):
+        relation = ", 1 minus the right value"
+    region, right = "", ""
     if op == "relu" and len(ins) == 1:
         region = (" when its input is negative" if ins[0] < 0 else " when its input is 0"
                   if ins[0] == 0 else " when its input is positive")
+    elif len(ins) == 1 and ins[0] < 0 and op not in localise.BINARY_OPS.values() \
+            and _rule_ok(op, passed):
+        # Its `<op> alone` probe (a positive input, engine.authoring.probes) passed, data included.
+        region = " for a negative input"
+        right = "; it is right for the positive input it was also tried on"
     shown = f"{op}({_n(ins[0])})" if len(ins) == 1 and op not in localise.BINARY_OPS.values() \
         else f"`{node['code'].split(' = ', 1)[1]}`"
     return Measured("forward", op, f"your `{op}` computes a wrong value{region}",
                     f"{shown} gave {_n(got)}{relation}; it should be {_n(expected)} "
-                    f"(in {probe.text()})")
+                    f"(in {probe.text()}){right}")
 
 
 def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | None:
@@ -196,10 +232,27 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
             "its inputs, as if it assigned `grad` instead of adding to it",
             f"{where}, `{node_id}`'s grad was {_n(got)}, one use's share; the two uses add up "
             f"to {_n(expected)}")
+    if both and got is not None and op in _CONSTANT_LOCALS and upstream is not None \
+            and _rule_ok(op, passed) and not _same(got, expected):
+        # Local derivatives that do not depend on the data: each use's share is known exactly.
+        shares = [local * upstream for local in _CONSTANT_LOCALS[op]]
+        kept = [i for i, share in enumerate(shares) if _same(got, share)]
+        if len(kept) == 1:
+            return Measured(
+                "reuse", op,
+                f"your `{op}` keeps only one of the two contributions when the same value is "
+                "both its inputs, as if it assigned `grad` instead of adding to it",
+                f"{where}, `{node_id}`'s grad was {_n(got)}, the share of its "
+                f"{('left', 'right')[kept[0]]} use alone; the two uses add up to {_n(expected)}")
     side = "both" if both else "only" if len(inputs) == 1 else "left" \
         if inputs.index(node_id) == 0 else "right"
     other = next((probe.expected(i, "data") for i in inputs if i != node_id and i in probe.nodes),
                  None)
+    numbers = [i for i in inputs if i not in probe.nodes]
+    if numbers and passed.get(f"probe: {op} with upstream gradient", False):
+        # The same shape with two Values passed, so the order and the upstream are right: what
+        # differs is the method for a plain number on this side (``__rsub__``, ``__radd__``...).
+        return _number_form(probe, user, node_id, got, expected, upstream, exp_upstream, where)
     if not _rule_ok(op, passed):
         return _rule(probe, op, side, node_id, got, expected, upstream, own, other, where)
     # The rule is right on its own: what differs here is the gradient from above, or when it ran.
@@ -212,7 +265,19 @@ def _backward(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured 
                         "gradient from above (`out.grad`)",
                         f"{where}, `{node_id}` got {_n(got)}, the local gradient alone; with "
                         f"{_n(upstream)} from above it should get {_n(expected)}")
+    if _same(ran_with, 1.0) and _mishandles_upstream(op, passed):
+        return None  # what a rule that ignores `out.grad` sends: its own probe says so
     return _ran_with(probe, user, node_id, got, expected, ran_with, upstream, where)
+
+
+def _mishandles_upstream(op: str, passed: dict[str, bool]) -> bool:
+    """Whether ``op``'s own probe with a gradient from above other than 1 failed.
+
+    ``_ran_with`` reads a wrong gradient as the rule having run with a partial grad, which holds
+    only for a rule that scales by its grad correctly. A rule that sent its local gradient alone
+    (as if its grad were 1), of an operation right alone but wrong under another one, is what
+    ignoring ``out.grad`` gives: those numbers say nothing about the order the rules ran in."""
+    return not passed.get(f"probe: {op} with upstream gradient", True)
 
 
 def _ran_with(probe: _Probe, user: dict[str, Any], node_id: str, got: float, expected: float,
@@ -243,6 +308,27 @@ def _ran_with(probe: _Probe, user: dict[str, Any], node_id: str, got: float, exp
                         f"`{name}`'s rule sends when it runs once, with its final grad "
                         f"{_n(final)}")
     return None
+
+
+def _number_form(probe: _Probe, user: dict[str, Any], node_id: str, got: float | None,
+                 expected: float, upstream: float | None, exp_upstream: float,
+                 where: str) -> Measured | None:
+    """An operation with a plain number on one side sent a wrong gradient to its Value input,
+    while the same operation between two Values is right in the same graph."""
+    op, code = user["op"], user["code"].split(" = ", 1)[1]
+    if got is None or upstream is None or exp_upstream == 0:
+        return None
+    left = user["inputs"][0] not in probe.nodes
+    form = f"`{op}` with a plain number on the {'left' if left else 'right'}"
+    local = expected / exp_upstream
+    said = (f"{where}, `{code}` has grad {_n(upstream)} and sent {_n(got)} to `{node_id}`; "
+            f"d({code})/d{node_id} is {_n(local)}, so `{node_id}` should get {_n(expected)}")
+    if _same(got, 0.0):
+        return Measured("rule", op, f"your {form} sends no gradient to its Value input", said)
+    if _same(got, -expected):
+        return Measured("rule", op, f"your {form} sends its Value input a gradient of the "
+                        "wrong sign", said)
+    return Measured("rule", op, f"your {form} sends a wrong gradient to its Value input", said)
 
 
 def _rule(probe: _Probe, op: str, side: str, node_id: str, got: float | None, expected: float,
@@ -282,11 +368,13 @@ def _shared(probe: _Probe, node_id: str, passed: dict[str, bool]) -> Measured | 
     kept = [u for u in users if _same(got, sends[u["id"]])]
     codes = " and ".join(f"`{u['code'].split(' = ', 1)[1]}`" for u in users)
     if kept:
+        # Two users that send the same amount: which one's share it kept is not measured.
+        which = f"`{kept[0]['code'].split(' = ', 1)[1]}`" if len(kept) == 1 else "one of them"
         return Measured("sum", "backward", "a value used by two operations keeps only one of "
                         "their contributions to its grad",
                         f"in {probe.text()}, `{node_id}` is used by {codes}; its grad was "
-                        f"{_n(got)}, only what `{kept[0]['code'].split(' = ', 1)[1]}` sends; it "
-                        f"should be {_n(expected)}, the sum")
+                        f"{_n(got)}, only what {which} sends; it should be {_n(expected)}, the "
+                        "sum")
     return Measured("sum", "backward", "a value used by two operations gets a wrong total gradient",
                     f"in {probe.text()}, `{node_id}` is used by {codes}; its grad was {_n(got)}; "
                     f"it should be {_n(expected)}, the sum of what each sends")
@@ -335,6 +423,27 @@ def explain(probes: list[Case], observed: list[Observation | None]) -> list[Meas
     return sorted(found.values(), key=lambda m: RANK[m.kind])
 
 
+# The probes that measure one operation on its own (engine.authoring.probes names them so).
+PER_OPERATION = ("alone", "with upstream gradient", "with a reused leaf")
+
+
+def right_on_their_own(probes: list[Case], observed: list[Observation | None]) -> set[str]:
+    """The operations shown right on their own: the ``<op> alone`` probe passed and each other
+    probe of that operation alone either passed or failed in a way measured as the order or the
+    seed (a rule that ran before its grad was complete), never as the operation's own rule."""
+    passed = {p["name"]: o is not None and o["status"] == "ok" and not _wrong(p, o)
+              for p, o in zip(probes, observed, strict=True)}
+    ok: dict[str, bool] = {}
+    for case, obs in zip(probes, observed, strict=True):
+        op, _, rest = _short(case["name"]).partition(" ")
+        if rest not in PER_OPERATION or case.get("explain") is not None:
+            continue
+        m = None if passed[case["name"]] else measure(case, obs, passed)
+        ok[op] = ok.get(op, True) and (passed[case["name"]] or (
+            m is not None and m.kind in ("order", "seed")))
+    return {op for op, fine in ok.items() if fine and passed.get(f"probe: {op} alone", False)}
+
+
 def _wrong(case: Case, obs: Observation) -> bool:
     """Whether any recorded value of a probe is off (the judge's tolerance)."""
     tol = case["tolerance"]
@@ -360,4 +469,5 @@ def evidence(measured: list[Measured], limit: int = 3) -> list[str]:
     return [f"{m.claim[:1].upper() + m.claim[1:]}: {m.evidence}." for m in measured[:limit]]
 
 
-__all__ = ["RANK", "Measured", "diagnosis", "evidence", "explain", "measure"]
+__all__ = ["PER_OPERATION", "RANK", "Measured", "diagnosis", "evidence", "explain", "measure",
+           "right_on_their_own"]

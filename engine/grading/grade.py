@@ -23,7 +23,7 @@ from engine.grading.contract import (
     Suite,
 )
 from engine.grading.judge import judge_case
-from engine.grading.wording import load_error_message, order_not_ops
+from engine.grading.wording import combining_wrong, load_error_message, order_not_ops
 
 
 class Executor(Protocol):
@@ -79,6 +79,7 @@ def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
     report = Report(problem=suite["problem"]["slug"], suite_version=suite["version"],
                     status="pass", total=len(cases))
     observed = executor.observe(source, cases + probes if probes_first else cases)
+    measured: list[explain.Measured] = []
     error = observed["load_error"]
     if error is not None:
         message, line = load_error_message(error)
@@ -105,16 +106,19 @@ def _graded(suite: Suite, source: str, executor: Executor, probes_first: bool
         probe_results = [judge_case(p, by_id.get(p["id"]) or {"id": p["id"], "status": "skipped"})
                          for p in probes]
         if report.status == "fail":
-            blame_the_order(report.tests, probe_results)
+            seen = [by_id.get(p["id"]) for p in probes]
+            measured = explain.explain(probes, seen)
+            blame_the_order(report.tests, probe_results, measured,
+                            explain.right_on_their_own(probes, seen))
     report.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     if report.load_error is not None:
         return report, [], []
-    measured = explain.explain(probes, [by_id.get(p["id"]) for p in probes]) \
-        if report.status == "fail" else []
     return report, [diagnose.outcome(t) for t in report.tests + probe_results], measured
 
 
-def blame_the_order(tests: list[CaseResult], probes: list[CaseResult]) -> None:
+def blame_the_order(tests: list[CaseResult], probes: list[CaseResult],
+                    measured: list[explain.Measured] | None = None,
+                    right: set[str] | None = None) -> None:
     """Where every operation measured alone is right, say so instead of blaming one of them.
 
     Localising a case blames the first node whose gradient is wrong: "your `*` in `a * b` sends
@@ -128,25 +132,43 @@ def blame_the_order(tests: list[CaseResult], probes: list[CaseResult]) -> None:
     per-operation probe (a timeout, Stop) leaves the per-operation message as it was; so does a
     blamed operation that no probe ran alone, and so does a node whose uses do not add up (that
     message already names both causes: `=` for `+=`, or a rule run too early). The outcome
-    (``where`` kind, used to name known mistakes) is not changed."""
+    (``where`` kind, used to name known mistakes) is not changed.
+
+    When not every per-operation probe passed, the probes may still show what is wrong
+    (``measured``, from ``engine.grading.explain``): a seed measured wrong means every rule passed
+    on the wrong amount, so no operation is blamed, the seed is; an order measured wrong (a rule
+    that ran before its node's grad was complete, or never) clears each operation in ``right``
+    (right alone, every other failure of its probes measured as the order or the seed: an
+    operation the starter gives, say), and the blame goes to the order the probes measured."""
     alone = [p for p in probes if p.name.endswith(_ALONE)]
-    if not alone or any(p.status != "passed" for p in alone):
+    if not alone:
         return
-    measured = {p.name.removeprefix("probe: ").split(" ", 1)[0] for p in alone}
+    every = all(p.status == "passed" for p in alone)
+    found = measured or []
+    seed = next((m for m in found if m.kind == "seed"), None)
+    order = next((m for m in found if m.kind == "order"), None)
+    cleared = {p.name.removeprefix("probe: ").split(" ", 1)[0] for p in alone} if every \
+        else right or set()
     for test in tests:
         kind = test.outcome.where if test.outcome else None
         if test.where is None or kind is None:
             continue
         words = kind.split()
-        if words[0] != "backward" or words[1] not in measured:
+        if words[0] != "backward":
             continue  # "a node used twice holds one share" already names both causes: kept
         graph = test.graph
         node = next((n for n in graph["nodes"] if n["id"] == graph["first_difference"]), None) \
             if graph else None
-        if node is not None:
-            test.where = order_not_ops(node["id"], node["grad"], node["expected_grad"], True)
-        else:
-            test.where = order_not_ops("", None, 0.0, False)
+        shown = (node["id"], node["grad"], node["expected_grad"], True) if node is not None \
+            else ("", None, 0.0, False)
+        if seed is not None:
+            test.where = combining_wrong(*shown, None, seed.claim)
+        elif words[1] not in cleared:
+            continue
+        elif every:
+            test.where = order_not_ops(*shown)
+        elif order is not None:
+            test.where = combining_wrong(*shown, words[1], order.claim)
 
 
 # The probes that measure one operation on its own (engine.authoring.probes names them so).

@@ -20,6 +20,7 @@ from engine.grading.wording import (
     check_failed_message,
     crash_message,
     describe_got,
+    engine_message,
     error_message,  # re-exported too: tests/test_grader.py imports it from here
     hidden_message,
     load_timeout_error,  # re-exported: engine.sandbox.executor imports it from here
@@ -51,6 +52,9 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
     elif status == "crashed":
         result.status = "error"
         result.message = crash_message(obs.get("exit_code"))
+    elif status == "error" and "engine" in case:
+        result.status = "error"
+        result.message, result.line = engine_message(case, obs)
     elif status == "error":
         result.status = "error"
         result.message, result.line = error_message(obs["error"], case, visible)
@@ -65,8 +69,12 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
             # Which recorded values are wrong: telling for script cases, which have no graph.
             result.outcome = Outcome("fail", wrong=tuple(sorted(label for label, _, _ in wrong)),
                                      measured=measured(wrong))
-            result.message = visible_message(case, wrong) if visible else hidden_message(case, wrong)
-            if visible:
+            if "engine" in case:  # which engine was accepted or rejected says it all
+                result.message, result.line = engine_message(case, obs)
+            else:
+                result.message = visible_message(case, wrong) if visible \
+                    else hidden_message(case, wrong)
+            if visible and "engine" not in case:
                 result.details = _details(case, obs.get("observations", {}))
     figure_kind = case["spec"].get("figure")
     drawn = obs.get("figure")

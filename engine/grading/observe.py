@@ -24,6 +24,10 @@ from typing import Any
 LEARNER_FILE = "solution.py"
 LEARNER_MODULE = "solution"
 CASE_FILE = "<case>"
+# An engine case's engine runs as this module, the same name for every engine (correct or
+# buggy): nothing the learner's test can read (class, module or file name) says which it is.
+ENGINE_MODULE = "engine_under_test"
+ENGINE_FILE = "<engine>"
 DEFAULT_OUTPUT_LIMIT = 8_000
 TRACEBACK_FRAMES = 200
 
@@ -244,7 +248,7 @@ def fresh_namespace(code: Any, stdout: OutputCapture) -> tuple[dict[str, Any] | 
     return namespace, None
 
 
-def stabilise_hashes(namespace: dict[str, Any]) -> list[type]:
+def stabilise_hashes(namespace: dict[str, Any], module: str = LEARNER_MODULE) -> list[type]:
     """Give each class the learner defined that hashes by identity a hash that is the same on
     every run; returns the classes changed.
 
@@ -255,6 +259,8 @@ def stabilise_hashes(namespace: dict[str, Any]) -> list[type]:
     run, and nothing tells the learner why. Reporting "your result depends on the order" instead
     would need every case run several times under different orders, and could still miss it;
     making the order fixed costs one Python call per hash and gives one answer everywhere.
+
+    ``module``: whose classes (the learner's, or an engine case's engine, ``ENGINE_MODULE``).
 
     What changes: only classes whose ``__hash__`` is ``object.__hash__`` (no ``__hash__`` of
     their own, whatever their ``__eq__``); equality is untouched, and each object's hash is still
@@ -292,7 +298,7 @@ def stabilise_hashes(namespace: dict[str, Any]) -> list[type]:
     changed = []
     for cls in classes:  # a base before its subclasses or not: a subclass changed alone is fine
         try:
-            if cls.__module__ != LEARNER_MODULE or cls.__hash__ is not object.__hash__:
+            if cls.__module__ != module or cls.__hash__ is not object.__hash__:
                 continue
             cls.__hash__ = __hash__  # type: ignore[method-assign]
         except BaseException:  # a metaclass that refuses: that class keeps address order
@@ -312,13 +318,28 @@ def fresh_builtins() -> dict[str, Any]:
     return dict(_BUILTINS)
 
 
-def check_module(code: Any, limit: int = DEFAULT_OUTPUT_LIMIT) -> dict[str, Any] | None:
-    """Run the module once: an exception at top level, or no ``Value`` class, is reported once."""
+def check_module(code: Any, limit: int = DEFAULT_OUTPUT_LIMIT,
+                 specs: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """Run the module once: an exception at top level, or a missing name, is reported once.
+
+    The names a suite needs come from its cases (``specs``): every function an engine case
+    calls, and a ``Value`` class unless every case is an engine case (a learner who writes a
+    test, not an engine, defines no ``Value``). Without ``specs``, a ``Value`` class."""
     out = OutputCapture(limit)
     namespace, exc = fresh_namespace(code, out)
     if exc is not None:
         return describe_exception(exc)
-    value_cls = namespace.get("Value") if namespace else None
+    assert namespace is not None
+    kinds = [s["kind"] for s in specs or ()]
+    for name in sorted({s["function"] for s in specs or () if s["kind"] == "engine"}):
+        found = namespace.get(name)
+        if not callable(found) or _isinstance(found, _type):
+            what = "nothing" if found is None else f"a {_type(found).__name__}"
+            return {"type": "MissingFunction", "origin": "learner", "line": None, "traceback": "",
+                    "message": f"your code must define a function named `{name}` (found {what})"}
+    if kinds and all(k == "engine" for k in kinds):
+        return None
+    value_cls = namespace.get("Value")
     if not _isinstance(value_cls, _type):
         found = "nothing" if value_cls is None else f"a {_type(value_cls).__name__}"
         return {"type": "MissingValueClass", "origin": "learner", "line": None, "traceback": "",
@@ -390,12 +411,12 @@ def _finish(result: dict[str, Any], out: OutputCapture, started: float) -> dict[
 _compiled: dict[tuple[str, str], Any] = {}
 
 
-def _compile_case_code(text: str, mode: str) -> Any:
+def _compile_case_code(text: str, mode: str, filename: str = CASE_FILE) -> Any:
     """Case code is the instructor's and the same for every submission: compile it once."""
     key = (text, mode)
     code = _compiled.get(key)
     if code is None:
-        code = _compiled[key] = compile(text, CASE_FILE, mode)
+        code = _compiled[key] = compile(text, filename, mode)
     return code
 
 
@@ -413,6 +434,8 @@ def precompile(specs: list[dict[str, Any]]) -> None:
             for step in spec.get("steps", ()):
                 _compile_case_code(step, "exec")
             _compile_case_code(spec["expression"], "eval")
+        elif spec["kind"] == "engine":
+            _compile_case_code(spec["engine"], "exec", ENGINE_FILE)
         else:
             _compile_case_code(spec["script"], "exec")
 
@@ -447,9 +470,47 @@ def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder,
     exec(_compile_case_code(case["script"], "exec"), scope)
 
 
+class EngineVerdictError(TypeError):
+    """The learner's test returned something other than True, False or None."""
+
+
+def _run_engine_case(value_cls: type, case: dict[str, Any], record: _Recorder,
+                     names: dict[str, Any]) -> None:
+    """Call the learner's test (``check_engine(Value)``) on one engine, recording its verdict.
+
+    ``accepted`` is 1 when the test returned True or None (no complaint), 0 when it returned
+    False or raised an exception (an AssertionError, or the engine failing under it: both say
+    "this engine is broken"); ``verdict`` says which. Anything else returned is an error: a
+    test must say yes or no. KeyboardInterrupt (the browser's time limit), SystemExit and
+    MemoryError are not verdicts and propagate."""
+    module = _ModuleType(ENGINE_MODULE)
+    module.__file__ = ENGINE_FILE
+    space: dict[str, Any] = module.__dict__
+    space["__builtins__"] = fresh_builtins()
+    sys.modules[ENGINE_MODULE] = module
+    exec(_compile_case_code(case["engine"], "exec", ENGINE_FILE), space)
+    stabilise_hashes(space, ENGINE_MODULE)
+    test = names[case["function"]]
+    try:
+        verdict = test(space["Value"])
+    except MemoryError:
+        raise
+    except Exception as exc:
+        record.observations["accepted"] = 0
+        record.observations["verdict"] = {"kind": "raised", "error": describe_exception(exc)}
+        return
+    if verdict is not True and verdict is not False and verdict is not None:
+        raise EngineVerdictError(
+            f"`{case['function']}` must return True or False (or None, or raise "
+            f"AssertionError); it returned {_safe_repr(verdict)}")
+    record.observations["accepted"] = 0 if verdict is False else 1
+    record.observations["verdict"] = describe(verdict)
+
+
 _CASE_KINDS: dict[str, Callable[[type, dict[str, Any], _Recorder, dict[str, Any]], None]] = {
     "data": _run_data_case,
     "script": _run_script_case,
+    "engine": _run_engine_case,
 }
 
 
@@ -491,7 +552,7 @@ def observe_all(source: str, cases: list[dict[str, Any]], limit: int = DEFAULT_O
     """Load once, then run every case in its own namespace: the in-process path (Pyodide, tests)."""
     code, error = load(source)
     if error is None:
-        error = check_module(code, limit)
+        error = check_module(code, limit, cases)
     if error is not None:
         return {"load_error": error, "results": []}
     results = []

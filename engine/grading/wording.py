@@ -144,7 +144,7 @@ def error_message(err: ObservedError, case: Case | None,
         return f"Your code was interrupted{where}.", line
     if kind == "NotImplementedError" and not text:
         return f"NotImplementedError{where}: this method is not written yet.", line
-    if kind == "MissingValueClass":
+    if kind in ("MissingValueClass", "MissingFunction"):
         text = text or "your code must define a class named `Value`"
         return text[:1].upper() + text[1:] + ".", None
     return f"{kind}: {text}{where}" if text else f"{kind}{where}", line
@@ -194,6 +194,36 @@ STOPPED_MESSAGE = "Stopped: you pressed Stop before this case finished."
 def check_failed_message(text: str) -> str:
     """A script case's own assert failed (visible cases: its message, if it has one)."""
     return f"Check failed: {text or 'an assertion in this case failed'}"
+
+
+# ---- An engine case: the learner's test run on one engine ----
+
+
+def engine_message(case: Case, obs: Any) -> tuple[str, int | None]:
+    """What the learner's test did wrong with this engine, and the learner's line if known.
+
+    True by construction: the case knows which engine it gave the test (``case["engine"]``,
+    from the engine file's header), so a buggy engine accepted is named by its bug, and a
+    correct engine rejected is said so with what the test did (returned False, or raised)."""
+    engine = case["engine"]
+    function = case["spec"]["function"]  # type: ignore[typeddict-item]
+    if obs["status"] == "error":
+        err = obs["error"]
+        if err["type"] == "EngineVerdictError":
+            return err.get("message", "") + ".", None
+        message, line = error_message(err, case)
+        return f"Your `{function}` could not run on this engine: {message}", line
+    if "bug" in engine:
+        return (f"Your test accepts an engine whose {engine['bug']}: {engine['catch']}", None)
+    verdict = obs.get("observations", {}).get("verdict")
+    if isinstance(verdict, dict) and verdict.get("kind") == "raised":
+        err = verdict["error"]
+        text, line = error_message(err, case)
+        return (f"Your test rejects a correct engine ({engine.get('correct', 'a correct one')}):"
+                f" it raised {text}", line)
+    return (f"Your test rejects a correct engine ({engine.get('correct', 'a correct one')}): "
+            f"`{function}` returned False for it. Check the numbers your test expects by hand.",
+            None)
 
 
 # ---- Loading the learner's file ----
@@ -258,6 +288,17 @@ def order_not_ops(node: str, got: float | None, expected: float, show_numbers: b
             f"grads are wrong only when backward() combines them{numbers}: look at the order "
             "backward() visits nodes (each node's rule must run after every use of it has added "
             "to its grad), or the seed.")
+
+
+def combining_wrong(node: str, got: float | None, expected: float, show_numbers: bool,
+                    op: str | None, claim: str) -> str:
+    """Said instead of blaming ``op`` (None: any operation) when the probes measured what is wrong
+    (``claim``: the order backward() runs the rules in, or the seed) and, for ``op``, that it is
+    right on its own."""
+    numbers = (f"`{node}` ends with {_show(got)}, {fmt_short(expected)} was expected"
+               if show_numbers else "a gradient is wrong")
+    right = f", yet your `{op}` is right on its own (the probes measure it)" if op else ""
+    return f"Backward pass: {numbers}{right}; the probes show what is wrong: {claim}."
 
 
 def seed_wrong(seed: float | None) -> str:

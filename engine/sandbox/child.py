@@ -76,7 +76,7 @@ def main(job: dict | None = None) -> None:
     limit = job.get("output_limit", observe.DEFAULT_OUTPUT_LIMIT)
     code, error = observe.load(job["source"])
     if error is None and job.get("check_module", True):
-        error = observe.check_module(code, limit)
+        error = observe.check_module(code, limit, job["cases"])
     send("loaded", error=error)
     if error is None:
         for case in job["cases"]:

@@ -4,6 +4,7 @@ import "katex/dist/katex.min.css";
 import { Announcer } from "./announce";
 import { renderList } from "./listpage";
 import { ProblemPage } from "./problempage";
+import { TracePage } from "./tracepage";
 import type { SiteIndex } from "./protocol";
 import type { Phase, PyRunner } from "./pyrunner";
 import { askPersistence, checkStorage, exportAll, importAll, importSizeProblem, parseExport, storageLooksPrivate, type ExportFile } from "./store";
@@ -12,7 +13,7 @@ import { showBanner } from "./ui";
 const base = new URL(".", location.href).href;
 const main = document.getElementById("main")!;
 const pythonStatus = document.getElementById("python-status")!;
-let page: ProblemPage | null = null;
+let page: ProblemPage | TracePage | null = null;
 
 const PHASE_TEXT: Record<Phase, string> = {
   booting: "Starting Python…",
@@ -74,6 +75,11 @@ async function route(index: SiteIndex, runner: PyRunner): Promise<void> {
     return;
   }
   document.title = `${problem.title} · Gradlab`;
+  if (problem.kind === "trace") { // no code and no editor: checked in the page, no Python
+    page = new TracePage(main, problem, base, index.problems);
+    await page.show();
+    return;
+  }
   page = new ProblemPage(main, problem, runner, base, index.problems);
   await page.show();
   nameSkipLink(true);

@@ -1,6 +1,6 @@
 // The problem list: title, difficulty, and whether the learner has solved it yet.
 import type { SiteIndex } from "./protocol";
-import { getProgress } from "./store";
+import { getLearner, getProgress, setLearner } from "./store";
 
 export function renderList(main: HTMLElement, index: SiteIndex): void {
   main.replaceChildren();
@@ -27,7 +27,7 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     meta.textContent = problem.difficulty;
     const state = document.createElement("span");
     state.className = progress?.solved ? "state solved" : "state";
-    state.textContent = progress?.solved ? "solved" : progress ? `${progress.passed} of ${progress.total} passed` : "not yet";
+    state.textContent = progress?.solved ? "solved" : progress ? `${progress.passed} of ${progress.total} ${problem.kind === "trace" ? "cells right" : "passed"}` : "not yet";
     const summary = document.createElement("p");
     summary.textContent = problem.summary;
     item.append(link, " ", meta, " ", state);
@@ -41,7 +41,36 @@ export function renderList(main: HTMLElement, index: SiteIndex): void {
     item.append(summary);
     list.append(item);
   }
-  main.append(heading, intro, overall, list);
+  main.append(heading, intro, overall, list, learnerForm());
   heading.tabIndex = -1;
   heading.focus();
+}
+
+/** An optional name and id for "Export progress" files, so an instructor grading a folder of
+ * them knows whose each is. Saved in this browser as typed; never sent anywhere. */
+function learnerForm(): HTMLElement {
+  const box = document.createElement("details");
+  box.className = "learner";
+  const summary = document.createElement("summary");
+  summary.textContent = "Your name on exported files (optional)";
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = "If your instructor collects “Export progress” files, add your name and student id here; they go into every file you export. They stay in this browser and are never sent anywhere.";
+  const saved = getLearner();
+  const field = (key: "name" | "id", label: string, autocomplete: string): HTMLElement => {
+    const wrap = document.createElement("label");
+    wrap.textContent = `${label} `;
+    const input = document.createElement("input");
+    input.type = "text";
+    input.name = `learner-${key}`;
+    input.maxLength = 200;
+    input.setAttribute("autocomplete", autocomplete);
+    input.value = saved[key];
+    input.addEventListener("input", () => setLearner({ ...getLearner(), [key]: input.value }));
+    wrap.append(input);
+    return wrap;
+  };
+  box.append(summary, note, field("name", "Name", "name"), " ", field("id", "Student id or login", "username"));
+  if (saved.name || saved.id) box.open = true;
+  return box;
 }

@@ -4,6 +4,7 @@
 import "./playground.css";
 import { Announcer } from "./announce";
 import { Autosave } from "./autosave";
+import { definesValue } from "./carry";
 import { CodeEditor } from "./editor";
 import { exposeScratch, playShown } from "./hooks";
 import { PlayConsole } from "./playconsole";
@@ -22,6 +23,14 @@ print(a.grad)
 draw(b, steps=True)
 `;
 
+/** What it starts with when the problem's code defines no Value (the learner writes a test of
+ * engines, check_engine(Value)): their functions need an engine to be tried on. */
+export const NO_VALUE_SCRATCH = `# Scratch code: it runs after your code. This problem's code defines no Value
+# class: paste an engine here (your Value from an earlier problem works), break it
+# on purpose, and call your functions on it to see whether they notice.
+# draw(v) draws a value's graph once there is a Value.
+`;
+
 /** A play's time limit: the problem's, at least 5 s (and at most what the worker accepts). */
 const MIN_LIMIT_S = 5;
 const MAX_LIMIT_S = 60;
@@ -29,6 +38,7 @@ const MAX_LIMIT_S = 60;
 export interface PlaygroundHost {
   problem: ProblemEntry;
   title: string;
+  starter: string; // the problem's starter code: whether it defines a Value class
   timeLimit: number; // the problem's, seconds per case
   runner: PyRunner;
   /** The solution editor's text (saved first). */
@@ -65,9 +75,13 @@ export class Playground {
 
   constructor(private section: HTMLElement, private host: PlaygroundHost) {
     this.limit = Math.min(MAX_LIMIT_S, Math.max(MIN_LIMIT_S, host.timeLimit));
+    const hasValue = definesValue(host.starter);
+    const help = hasValue
+      ? "Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph."
+      : "Scratch code runs after your code, so it can call your functions; your code defines no <code>Value</code> class, so define or paste one here to try them on.";
     section.innerHTML = `
       <h2 class="playground-title">Try it</h2>
-      <p class="playground-help" id="playground-help">Scratch code runs after your code, so it can use your <code>Value</code> class; <code>draw(v)</code> draws a value's graph. Shift+Enter runs it.</p>
+      <p class="playground-help" id="playground-help">${help} Shift+Enter runs it.</p>
       <div class="playground-toolbar" role="toolbar" aria-label="Scratch code actions">
         <button type="button" class="play primary" aria-keyshortcuts="Shift+Enter">Run</button>
         <button type="button" class="play-stop" aria-label="Stop the scratch run" disabled>Stop</button>
@@ -81,7 +95,7 @@ export class Playground {
     const slot = new CodeSlot(host.problem.slug, "scratch");
     this.editor = new CodeEditor({
       parent: section.querySelector<HTMLElement>(".scratch-editor")!,
-      doc: slot.load() || DEFAULT_SCRATCH,
+      doc: slot.load() || (hasValue ? DEFAULT_SCRATCH : NO_VALUE_SCRATCH),
       label: `Scratch code for ${host.title}`,
       describedBy: "editor-help playground-help",
       onChange: (code) => this.autosave.schedule(code),
@@ -146,11 +160,22 @@ export class Playground {
 
   /** "Open in playground" on a failed case: its graph as scratch code (undoable), saved, in view. */
   openGraph(graph: GraphView): void {
-    this.editor.replace(graphScratch(graph));
+    this.replaceScratch(graphScratch(graph), "Your scratch code was replaced with the failed test's graph.");
+  }
+
+  /** "Try my Value from problem N": that code (an engine) as the scratch code, for a problem
+   * whose own code is no engine. */
+  openEngine(code: string, from: string): void {
+    const text = `# Your code from “${from}”: change it, then call your functions on this Value.\n${code.trimEnd()}\n`;
+    this.replaceScratch(text, `Your scratch code was replaced with your code from “${from}”.`);
+  }
+
+  private replaceScratch(text: string, said: string): void {
+    this.editor.replace(text);
     this.flush();
     this.section.scrollIntoView({ block: "start" });
     this.editor.view.focus();
-    showBanner("scratch-replaced", "Your scratch code was replaced with the failed test's graph.", [
+    showBanner("scratch-replaced", said, [
       { label: "Undo", action: () => this.editor.undo() },
     ], 15000);
   }

@@ -84,6 +84,7 @@ export class ProblemPage {
     this.playground = new Playground(this.main.querySelector<HTMLElement>("section.playground")!, {
       problem: this.problem,
       title: this.problem.title,
+      starter: suite.problem.starter,
       timeLimit: suite.problem.time_limit,
       runner: this.runner,
       solution: () => {
@@ -188,18 +189,30 @@ export class ProblemPage {
     this.runButton.addEventListener("click", () => void this.run());
     this.stopButton.addEventListener("click", () => this.runner.interrupt());
     page.querySelector(".reset")!.addEventListener("click", () => this.reset());
-    const prev = position > 0 ? this.all[position - 1] : undefined;
+    // The code problem before this one (a trace problem between them has no code to carry).
+    const prev = this.all.slice(0, Math.max(0, position)).reverse().find((p) => p.kind !== "trace");
     const prevCode = prev ? savedCode(prev.slug) : null;
-    if (prev && prevCode !== null && definesValue(prevCode)) {
+    const prevNumber = prev ? this.all.indexOf(prev) + 1 : 0;
+    if (prev && prevCode !== null && definesValue(prevCode) && !definesValue(suite.problem.starter)) {
+      // A problem whose code is no engine (a test to write, check_engine(Value)): the learner's
+      // Value goes to the scratch code, where their functions can be tried on it.
+      const carry = document.createElement("button");
+      carry.type = "button";
+      carry.className = "carry";
+      carry.textContent = `Try my Value from problem ${prevNumber}`;
+      carry.title = `Put your Value from problem ${prevNumber}, “${prev.title}”, in the scratch code below, to try your functions on it. Your code here stays as it is.`;
+      carry.addEventListener("click", () => this.playground?.openEngine(prevCode, prev.title));
+      page.querySelector(".reset")!.after(carry);
+    } else if (prev && prevCode !== null && definesValue(prevCode)) {
       // Problems build on each other: the learner's own Value from the problem before, offered
       // beside the given starter.
       const carry = document.createElement("button");
       carry.type = "button";
       carry.className = "carry";
       // Short enough to keep the toolbar on one line; the title says which problem that is.
-      carry.textContent = `Start from my Value from problem ${position}`;
+      carry.textContent = `Start from my Value from problem ${prevNumber}`;
       const missing = missingSentence(missingFrom(prevCode, suite.problem.starter));
-      carry.title = `Put your code from problem ${position}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
+      carry.title = `Put your code from problem ${prevNumber}, “${prev.title}”, in the editor. ${missing.replaceAll("`", "")}`;
       carry.addEventListener("click", () => this.startFrom(prev, prevCode, missing));
       page.querySelector(".reset")!.after(carry);
     }

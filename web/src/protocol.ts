@@ -57,8 +57,9 @@ export interface ProblemEntry {
   order: number;
   summary: string;
   version: string;
-  cases: number;
-  suite: string;
+  cases: number; // a trace problem: its traces
+  suite: string; // a trace problem: its page data (generated/tracepage.ts), no suite
+  kind?: "trace"; // absent: a code problem
 }
 
 export interface SiteIndex {

@@ -150,6 +150,23 @@ export function recordResult(slug: string, passed: number, total: number, suiteV
   return progress;
 }
 
+/** Who the learner says they are, put in their export files so an instructor's `gradlab grade
+ * --class` knows whose file it is. Optional; kept in this browser only, never sent anywhere. */
+export interface Learner { name: string; id: string }
+
+export function getLearner(): Learner {
+  const saved = read<Partial<Learner>>("learner");
+  return { name: typeof saved?.name === "string" ? saved.name : "", id: typeof saved?.id === "string" ? saved.id : "" };
+}
+
+export function setLearner(learner: Learner): void {
+  try {
+    write("learner", { name: learner.name.slice(0, 200), id: learner.id.slice(0, 200) });
+  } catch {
+    /* storage full or blocked: the banner already says so */
+  }
+}
+
 export function exportAll(slugs: string[]): ExportFile {
   const problems: ExportFile["problems"] = {};
   for (const slug of slugs) {
@@ -161,7 +178,12 @@ export function exportAll(slugs: string[]): ExportFile {
       problems[slug] = scratch === null ? { code, progress } : { code, progress, scratch };
     }
   }
-  return { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
+  const file: ExportFile = { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
+  // Only what the learner typed: files without a name or id stay exactly as before.
+  const learner = getLearner();
+  if (learner.name.trim()) file.name = learner.name.trim();
+  if (learner.id.trim()) file.id = learner.id.trim();
+  return file;
 }
 
 /** The largest file "Import progress" reads: Gradlab's own export files are a few KB per problem. */
@@ -267,5 +289,23 @@ export function setTabMovesFocus(on: boolean): void {
     write("tab-moves-focus", on);
   } catch {
     // storage blocked: the choice still holds for this page view
+  }
+}
+
+/** A trace problem's entries, as typed: "<trace id>/<node>/<value|grad>" -> text. Saved at each
+ * change; whether each is right is worked out again from the page data on load. */
+export type TraceCells = Record<string, string>;
+
+export function traceCells(slug: string): TraceCells {
+  return read<TraceCells>(`trace:${slug}`) ?? {};
+}
+
+/** False when storage refused it (full or blocked). */
+export function saveTraceCells(slug: string, cells: TraceCells): boolean {
+  try {
+    write(`trace:${slug}`, cells);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -2,7 +2,7 @@
 // Change the schema, then run `node scripts/gen_types.mjs`.
 
 /**
- * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Per problem: the learner's code, the result their browser claimed, and (optional, since the playground) their scratch code.
+ * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Optionally who the learner is (name, id: typed once on the problem list, kept in the browser, never sent). Per problem: the learner's code, the result their browser claimed, and (optional, since the playground) their scratch code.
  */
 export interface ExportFile {
   format: "gradlab-export";
@@ -11,6 +11,14 @@ export interface ExportFile {
    * when the file was written, ISO 8601 (new Date().toISOString())
    */
   exportedAt: string;
+  /**
+   * the learner's name as they typed it for exports (optional: files written before it have none); `gradlab grade --class` puts it in the gradebook
+   */
+  name?: string;
+  /**
+   * the learner's id (a login, student number or email) as they typed it for exports (optional); `gradlab grade --class` uses it as the student's id, matched to a roster's id or submitted_as
+   */
+  id?: string;
   /**
    * problem slug -> the learner's code and progress; only problems with one or the other
    */

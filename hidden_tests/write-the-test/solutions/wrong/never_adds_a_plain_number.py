@@ -1,0 +1,31 @@
+# Mistake: The test never adds a plain number to a Value, so an engine whose + only works with another Value passes.
+# Hint: Learners and networks write x + 1 and 2 + x all the time: use a plain number on each side of + and *.
+def check_engine(Value):
+    a, b = Value(2.0), Value(5.0)
+    out = (a * b) * 3
+    out.backward()
+    assert out.data == 30.0 and out.grad == 1
+    assert a.grad == 15.0 and b.grad == 6.0
+
+    x = Value(3.0)
+    y = x * x + x
+    y.backward()
+    assert x.grad == 7.0
+
+    p, q = Value(1.5), Value(2.0)
+    m = p * q
+    s = m + m
+    s.backward()
+    assert m.grad == 2.0 and p.grad == 4.0 and q.grad == 3.0
+
+    w = Value(3.0)
+    v = w**3 * 2
+    v.backward()
+    assert v.data == 54.0 and w.grad == 54.0
+
+    for x0, data, grad in ((2.0, 2.0, 1), (-2.0, 0, 0), (0.0, 0, 0)):
+        r = Value(x0)
+        out = r.relu() * 4
+        out.backward()
+        assert out.data == data * 4 and r.grad == grad * 4
+    return True
