@@ -24,7 +24,7 @@ def suites(sandbox):
     """Each touched problem's suite, without its known mistakes: what is said is measured."""
     out = {}
     for slug in ("neural-net", "pytorch-names", "training-loop", "gradient-check", "topo-sort",
-                 "tensors"):
+                 "tensors", "classification"):
         suite = load_for_grading(HIDDEN / slug, sandbox)[1]
         suite["mistakes"] = []
         out[slug] = suite
@@ -101,7 +101,8 @@ def test_a_seed_set_after_the_rules_is_not_blamed_on_an_operation(suites, sandbo
 
 
 @pytest.mark.parametrize("slug", ["neural-net", "pytorch-names", "training-loop",
-                                  "gradient-check", "topo-sort", "tensors"])
+                                  "gradient-check", "topo-sort", "tensors",
+                                  "classification"])
 def test_correct_solutions_pass_every_script_probe(suites, sandbox, slug):
     """A probe that failed on a correct solution could make its rules speak on a right one."""
     suite = suites[slug]
@@ -128,6 +129,32 @@ def test_a_rule_speaks_only_when_every_number_matches():
     assert said(3.0, -1.0) == []  # y below min
     assert said(4.0, 5.0) == []  # x not the rule's number: nothing is guessed
     assert said(1.0, 2.0) == []  # the probe passed
+
+
+# classification's wrong files, each graded as if unseen (no known mistakes in the suite): the
+# probes alone must say what each does, and say nothing else.
+CLASSIFY_SAID = {
+    "softmax_without_max_subtraction": "Your `softmax` overflows on large logits",
+    "log_of_a_zero_probability": "Your `cross_entropy` takes the log of a probability that rounds",
+    "log_sum_exp_without_the_max": "Your `cross_entropy` overflows on large logits",
+    "label_off_by_one": "Your `cross_entropy` uses the logit at label - 1",
+    "loss_summed_not_averaged": "Your `cross_entropy` adds up the rows' losses",
+    "loss_without_the_minus": "Your `cross_entropy` returns log p[label] without the minus",
+    "accuracy_on_the_wrong_axis": "Your `accuracy` gave 1 row of 4 right when all 4 are",
+    "accuracy_counts_instead_of_fraction": "Your `accuracy` returns the number of rows",
+    "train_without_zero_grad": "Your `train()` does not set the grads to 0",
+    "train_climbs_the_gradient": "Your `train()` moves the parameters up the gradient",
+}
+
+
+def test_every_classification_mistake_is_said_from_measurements_alone(suites, sandbox):
+    wrong = HIDDEN / "classification" / "solutions" / "wrong"
+    assert {p.stem for p in wrong.glob("*.py")} == set(CLASSIFY_SAID)
+    for stem, said in CLASSIFY_SAID.items():
+        d = grade(suites["classification"], (wrong / f"{stem}.py").read_text(), sandbox).diagnosis
+        assert d is not None and d["basis"] == "measured", stem
+        assert d["mistake"].startswith(said), (stem, d)
+        assert len(d["evidence"]) == 1, (stem, d["evidence"])
 
 
 # Each shipped tensors mistake, with no known mistakes in the suite (so nothing can be named by

@@ -575,6 +575,10 @@ def _check_data_case(data: dict[str, Any], c: _Collector, problem: Problem) -> N
 
 def _check_script_case(data: dict[str, Any], c: _Collector, problem: Problem) -> None:
     _check_expression(c, data.get("script"), "script", "exec")
+    if "figure" in data and data.get("visibility") == "hidden":
+        # A picture of a hidden case would show its inputs, which a hidden case never does.
+        c.add("`figure` is drawn for visible cases only: remove it or make the case visible",
+              "figure")
 
 
 def _check_engines_case(data: dict[str, Any], c: _Collector, problem: Problem) -> None:

@@ -180,6 +180,8 @@ def _compile_case(case_file: CaseFile, problem: Problem, seed: int | None = None
         stated.update({f"{k}.grad": v for k, v in d.get("expected", {}).get("grad", {}).items()})
     else:
         spec: Spec = {"id": case_file.id, "kind": "script", "script": d["script"]}
+        if "figure" in d:
+            spec["figure"] = d["figure"]
         parts = {"spec": spec, "expected": reference_observations(spec, case_file, problem),
                  "features": []}
         stated = dict(d.get("expected", {}))

@@ -42,6 +42,8 @@ class ScriptSpec(TypedDict):
     id: str
     kind: Literal["script"]
     script: str
+    # The case file's `figure`: the script gets `figure(kind, **fields)` to give the page a picture.
+    figure: NotRequired[str]
 
 
 class EngineSpec(TypedDict):
@@ -163,6 +165,7 @@ class Observation(TypedDict):
     exit_code: NotRequired[int | None]  # crashed
     line: NotRequired[int | None]  # timeout: the learner's line the interrupt landed in, if known
     function: NotRequired[str | None]  # timeout: the function holding that line
+    figure: NotRequired[dict[str, Any]]  # what the script gave figure(): plain JSON, numbers checked
 
 
 # What the judge found wrong: (label, expected, the observed descriptor or None).
@@ -252,6 +255,18 @@ class GraphView(TypedDict):
     first_difference: str | None
 
 
+class TrainingFigure(TypedDict):
+    """What the page draws for a training case (report.schema.json, ``$defs/training_figure``):
+    the losses train() returned, and the trained model's probability of class 1 on a grid over
+    the points' box (``size`` rows from the top, ``size`` cells each from the left)."""
+
+    kind: Literal["training"]
+    losses: list[float | None]
+    accuracy: float | None
+    grid: dict[str, Any]
+    points: list[list[float]]
+
+
 class Diagnosis(TypedDict):
     """What the learner's mistake is. ``basis`` "known": a known mistake (a wrong solution) whose
     behaviour this run matches everywhere; "measured": no known mistake does, and ``mistake`` says
@@ -281,6 +296,7 @@ class CaseResult:
     where: str | None = None  # the first operation that goes wrong (engine.grading.localise)
     graph: GraphView | None = None  # visible data cases: every node, got and expected
     hints: list[str] = field(default_factory=list)  # a ladder: concept, direction, specific, code
+    figure: TrainingFigure | None = None  # visible cases that declare one: what the code produced
     # How it came out, for matching known mistakes (engine.grading.diagnose); not sent.
     outcome: Outcome | None = field(default=None, repr=False)
 
@@ -337,4 +353,4 @@ __all__ = ["CASE_STATUSES", "REPORT_VERSION", "STATUSES", "Case", "CaseResult", 
            "Diagnosis", "Disagreement", "EngineInfo", "EngineSpec", "GraphNode", "GraphView",
            "LoadError", "Mismatch", "Mistake",
            "Observation", "Observed", "ObservedError", "Outcome", "Report", "ScriptSpec", "Spec",
-           "Suite", "Tolerance", "Trace", "TraceNode", "from_dict"]
+           "Suite", "Tolerance", "Trace", "TraceNode", "TrainingFigure", "from_dict"]

@@ -76,6 +76,10 @@ def judge_case(case: Case, obs: Observation) -> CaseResult:
                     else hidden_message(case, wrong)
             if visible and "engine" not in case:
                 result.details = _details(case, obs.get("observations", {}))
+    figure_kind = case["spec"].get("figure")
+    drawn = obs.get("figure")
+    if visible and figure_kind and drawn and drawn.get("kind") == figure_kind:
+        result.figure = drawn  # passed or not: a failing learner learns most from the picture
     if result.status != "passed":
         result.hint = case.get("hint")
         result.hints = case.get("hints") or []

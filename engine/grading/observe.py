@@ -33,7 +33,7 @@ TRACEBACK_FRAMES = 200
 
 # Captured at import, before any learner code runs: patching builtins later cannot fool the observer.
 _type, _repr, _isinstance, _len, _str = type, repr, isinstance, len, str
-_float, _int, _isfinite, _id = float, int, math.isfinite, id
+_float, _int, _isfinite, _id, _format = float, int, math.isfinite, id, format
 _BUILTINS = dict(builtins.__dict__)
 _perf_counter = time.perf_counter
 
@@ -71,9 +71,54 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.observations: dict[str, float | int | dict[str, Any]] = {}
+        self.figure: _Figure | None = None  # a case that declares a figure gets one
 
     def __call__(self, label: str, value: object) -> None:
         self.observations[_str(label)] = describe(value)
+
+
+FIGURE_LEAVES = 5_000  # numbers in one figure at most: a 24 x 24 grid, losses and points fit
+
+
+class _Figure:
+    """The ``figure(kind, **fields)`` function a script case that declares a figure calls.
+
+    The case's script builds the containers (lists, dicts) and fills them with what the learner's
+    code produced; here every leaf is checked like a recorded number (exact ``int`` or ``float``,
+    finite) and rounded to 6 significant figures, anything else becomes ``None``, so a figure is
+    plain JSON of a bounded size whatever the learner's objects do. The last call wins."""
+
+    def __init__(self) -> None:
+        self.drawn: dict[str, Any] | None = None
+
+    def __call__(self, kind: str, **fields: object) -> None:
+        budget = [FIGURE_LEAVES]
+        drawn: dict[str, Any] = {"kind": _str(kind)}
+        for name, value in fields.items():
+            drawn[name] = _plain(value, budget, 0)
+        self.drawn = drawn if budget[0] >= 0 else None
+
+
+def _plain(value: object, budget: list[int], depth: int) -> Any:
+    """``value`` as plain JSON: exact lists, tuples and str-keyed dicts kept, numbers rounded."""
+    if budget[0] < 0:  # already too big: a list of millions of losses is not read to its end
+        return None
+    kind = _type(value)
+    if kind is list or kind is tuple:
+        if depth > 3:
+            return None
+        return [_plain(v, budget, depth + 1) for v in value]  # type: ignore[attr-defined]
+    if kind is dict:
+        if depth > 3:
+            return None
+        return {_str(k): _plain(v, budget, depth + 1)
+                for k, v in value.items() if _type(k) is _str}  # type: ignore[attr-defined]
+    budget[0] -= 1
+    if kind is _int and -(2**53) <= value <= 2**53:  # type: ignore[operator]
+        return value
+    if kind is _float and _isfinite(value):  # type: ignore[arg-type]
+        return _float(_format(value, ".6g"))
+    return None
 
 
 def describe(value: object) -> float | int | dict[str, Any]:
@@ -351,6 +396,8 @@ def observe_with(value_cls: Any, case: dict[str, Any], out: OutputCapture | None
             result["status"] = "failed_assertion" if case_assert else "error"
             result["error"] = error
     result["observations"] = recorder.observations
+    if recorder.figure is not None and recorder.figure.drawn is not None:
+        result["figure"] = recorder.figure.drawn
     return _finish(result, out, started)
 
 
@@ -418,6 +465,8 @@ def _run_script_case(value_cls: type, case: dict[str, Any], record: _Recorder,
                      names: dict[str, Any]) -> None:
     scope: dict[str, Any] = {k: v for k, v in names.items() if not k.startswith("_")}
     scope.update({"__name__": "case", "Value": value_cls, "record": record})
+    if case.get("figure"):  # declared in the case file: only then is there a picture to draw
+        record.figure = scope["figure"] = _Figure()
     exec(_compile_case_code(case["script"], "exec"), scope)
 
 

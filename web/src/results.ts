@@ -1,4 +1,5 @@
 // Renders a grading report: a summary, then each case by the name its instructor gave it.
+import { trainingFigure } from "./figures";
 import { graphDetails } from "./graph";
 import { hintLadder } from "./hints";
 import { inlineEl } from "./inline";
@@ -45,9 +46,11 @@ function renderCase(test: CaseResult, onLine: (line: number) => void, slug: stri
   item.append(head);
   if (test.status === "passed") {
     if (test.graph) item.append(graphDetails(test.graph));
+    if (test.figure) item.append(trainingFigure(test.figure));
     return item;
   }
   if (test.message) item.append(inlineEl("p", "case-message", test.message));
+  if (test.figure) item.append(trainingFigure(test.figure));
   if (test.where) item.append(inlineEl("p", "case-where", test.where));
   if (test.line) {
     const where = el("p", "case-line", "In your code: ");

@@ -125,6 +125,10 @@ export interface Report {
        */
       first_difference: string | null;
     };
+    /**
+     * visible script cases that declare a figure (a case file's `figure`): what the learner's code produced, for the page to draw, whether the case passed or not; null otherwise
+     */
+    figure?: null | TrainingFigure;
   }[];
   /**
    * for status fail: what the learner's mistake is. basis known: a known mistake (a file in the problem's solutions/wrong/) whose behaviour this run matches on every case and probe, when one matches closely and clearly better than any other; basis measured: otherwise, what the failed probes measured, said in the learner's terms; null when neither says anything (no guess)
@@ -152,4 +156,52 @@ export interface Report {
     isolated: boolean;
     why: string;
   };
+}
+/**
+ * a training run: the loss at each step, and the trained model's probability of class 1 over the plane, with the data points
+ */
+export interface TrainingFigure {
+  kind: "training";
+  /**
+   * what train() returned, one loss per step; null where it was not a finite number
+   *
+   * @maxItems 1000
+   */
+  losses: (number | null)[];
+  /**
+   * the share of the points whose larger logit, after training, is at their label
+   */
+  accuracy: number | null;
+  grid: {
+    /**
+     * left and right edges
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    x: [number, number];
+    /**
+     * bottom and top edges
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    y: [number, number];
+    /**
+     * cells per side
+     */
+    size: number;
+    /**
+     * size * size probabilities of class 1 at the cells' centres, row by row from the top, each row from the left; null where the model gave no number
+     *
+     * @maxItems 4096
+     */
+    scores: (number | null)[];
+  };
+  /**
+   * the data: x, y and the label (0 or 1) of each point
+   *
+   * @maxItems 1000
+   */
+  points: [number, number, number][];
 }

@@ -253,6 +253,54 @@ export interface ReportMessage {
    */
   clean?: "restored" | "replaced";
 }
+/**
+ * a training run: the loss at each step, and the trained model's probability of class 1 over the plane, with the data points
+ */
+export interface TrainingFigureMessage {
+  kind: "training";
+  /**
+   * what train() returned, one loss per step; null where it was not a finite number
+   *
+   * @maxItems 1000
+   */
+  losses: (number | null)[];
+  /**
+   * the share of the points whose larger logit, after training, is at their label
+   */
+  accuracy: number | null;
+  grid: {
+    /**
+     * left and right edges
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    x: [number, number];
+    /**
+     * bottom and top edges
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    y: [number, number];
+    /**
+     * cells per side
+     */
+    size: number;
+    /**
+     * size * size probabilities of class 1 at the cells' centres, row by row from the top, each row from the left; null where the model gave no number
+     *
+     * @maxItems 4096
+     */
+    scores: (number | null)[];
+  };
+  /**
+   * the data: x, y and the label (0 or 1) of each point
+   *
+   * @maxItems 1000
+   */
+  points: [number, number, number][];
+}
 export interface FailedMessage {
   v: 1;
   type: "failed";
