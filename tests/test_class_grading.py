@@ -153,10 +153,30 @@ def test_three_shards_merged_equal_one_machine(graded):
         assert out.read_bytes() == gradebook.render(graded["data"], fmt).encode()
 
 
-def test_the_class_report_reads_what_class_grading_writes(graded, tmp_path):
+def test_the_class_report_shows_the_numbers_the_gradebook_holds(graded, tmp_path):
+    """The HTML report and the plain CSV, both from one graded class: each student's per-problem
+    scores and total agree, and so does the count of students who solved each problem."""
+    import re
+
+    from engine.authoring import gradebook
+
     result = run("report", str(graded["root"] / "whole.json"), "--out", str(tmp_path / "r.html"))
     assert result.returncode == 0, result.stderr
     assert "10 students, 3 problems" in result.stdout
+    table = rows(gradebook.render(graded["data"], "csv"))  # what --format csv writes (as merge shows)
+    html = (tmp_path / "r.html").read_text()
+    shown = {m.group(1): m.group(2) for m in re.finditer(
+        r'<tr data-student="([^"]+)" data-total="([^"]+)">', html)}
+    assert len(shown) == len(table) - 1 == 10
+    for row in table[1:]:
+        student, problems, total = row[0], row[2:-1], row[-1]
+        assert float(shown[student]) == float(total), (student, shown[student], total)
+        cells = re.search(rf'<tr data-student="{re.escape(student)}".*?</tr>', html).group(0)
+        assert [float(x) for x in re.findall(r'data-score="([^"]+)"', cells)] == \
+            [float(x) for x in problems]
+    for column, slug in enumerate(table[0][2:-1], start=2):
+        solved = sum(float(row[column]) == 10 for row in table[1:])  # 10 points: every case passed
+        assert f'<tr data-problem="{slug}" data-solved="{solved}"' in html, slug
 
 
 def test_merge_refuses_missing_duplicate_and_mismatched_shards(graded, tmp_path):
