@@ -109,6 +109,10 @@ CASES = [
     ("topo-sort", ("    def backward(self):\n", KAHN_ONCE_PER_USER + "\n"),
      "Your backward() runs a node's rule before all its users have added to its grad, or never "
      "runs it", "`d = a * b; d * d`"),
+    # The output's own rule skipped (order[:-1] of the reversed order): the starter's `+` and `*`
+    # are right and must not be blamed for sending nothing.
+    ("topo-sort", ("        for node in reversed(order):\n", "        for node in reversed(order[:-1]):\n"),
+     "Your backward() never runs the output's own rule", "out's rule ran 0 times"),
     ("topo-sort", ("stack.extend((child, False) for child in node._prev)",
                    "kids = list(node._prev)\n                node._prev = ()\n"
                    "                stack.extend((child, False) for child in kids)"),
