@@ -1,0 +1,46 @@
+"""Measured explanations added after a blind set for the new problems (tensors, classification):
+each fires on a one-edit wrong version of the reference written here, and is true of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, patch
+from engine.authoring.check import load_for_grading
+from engine.grading.grade import grade
+
+HIDDEN = REPO / "hidden_tests"
+CASES = [
+    ("tensors", ("lambda x, y: (1, -1)", "lambda x, y: (1, 1)"),
+     "Your `-` sends its right input +out.grad"),
+    ("tensors", ("                self.grad[i] += d_self * out.grad[k]\n"
+                 "                other.grad[j] += d_other * out.grad[k]\n",
+                 "                self.grad[i] = d_self * out.grad[k]\n"
+                 "                other.grad[j] = d_other * out.grad[k]\n"),
+     "A tensor used as both inputs of your `+` gets one use's gradient"),
+    ("tensors", ("Tensor([_size(total.shape) / _size(self.shape)], ())",
+                 "Tensor([1 / _size(self.shape)], ())"),
+     "Your `mean` over one axis divides by the number of all the tensor's elements"),
+    ("classification", ("        hits += scores.index(max(scores)) == label\n",
+                        "        hits += (1 if scores[1] > scores[0] else 0) == label\n"),
+     "Your `accuracy` is right with two classes, but with three it counted wrong every row"),
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from engine.sandbox.executor import best_executor
+
+    return best_executor()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "edit", "said"), CASES, ids=[c[2][:40] for c in CASES])
+def test_the_behaviour_is_said_from_what_was_measured(sandbox, slug, edit, said):
+    _, suite = load_for_grading(HIDDEN / slug, sandbox)
+    suite = {**suite, "mistakes": []}  # no known mistake to match: the probes alone speak
+    source = patch((HIDDEN / slug / "reference.py").read_text(), *edit)
+    report = grade(suite, source, sandbox)
+    assert report.status == "fail"
+    assert report.diagnosis is not None and report.diagnosis["basis"] == "measured", report.diagnosis
+    assert report.diagnosis["mistake"].startswith(said), report.diagnosis
