@@ -259,3 +259,19 @@ def test_the_compiled_suite_and_a_report_match_their_schemas(suite, in_process):
     validate(grade(suite, wrong, in_process).to_dict(), "report.schema.json")
     for path in sorted((PROBLEM / "engines").glob("*.py")):
         validate(read_engine_header(path.read_text())[0], "engine.schema.json")
+
+
+@pytest.mark.slow
+def test_with_no_known_mistake_matching_the_summary_lists_what_the_test_let_through(suite, sandbox):
+    """The measured summary of a weak test: how many buggy engines it accepted, each named with
+    its catch line, and how many correct ones it rejected; nothing else is claimed."""
+    alone = {**suite, "mistakes": [], "probes": []}
+    lenient = grade(alone, "def check_engine(Value):\n    return True\n", sandbox)
+    buggy = sum("bug" in c["engine"] for c in suite["cases"] if "engine" in c)
+    assert lenient.diagnosis is not None and lenient.diagnosis["basis"] == "measured"
+    assert lenient.diagnosis["mistake"] == f"Your test accepts {buggy} of the {buggy} buggy engines."
+    assert all(e.startswith("It accepts an engine whose ") for e in lenient.diagnosis["evidence"])
+    strict = grade(alone, "def check_engine(Value):\n    return False\n", sandbox)
+    correct = sum("bug" not in c["engine"] for c in suite["cases"] if "engine" in c)
+    assert strict.diagnosis is not None
+    assert strict.diagnosis["mistake"] == f"It rejects {correct} of the {correct} correct engines."

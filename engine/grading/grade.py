@@ -15,6 +15,7 @@ from engine.grading import diagnose, explain, observe
 from engine.grading.contract import (
     Case,
     CaseResult,
+    Diagnosis,
     LoadError,
     Observation,
     Observed,
@@ -59,8 +60,36 @@ def grade(suite: Suite, source: str, executor: Executor,
         named["evidence"] = explain.evidence(measured)
         report.diagnosis = named
     else:
-        report.diagnosis = explain.diagnosis(measured)
+        report.diagnosis = explain.diagnosis(measured) or engines_let_through(suite, report)
     return report
+
+
+def engines_let_through(suite: Suite, report: Report) -> Diagnosis | None:
+    """For a test the learner writes (engines cases), what their test did, summed up: which
+    buggy engines it accepted and how many correct ones it rejected. True by construction: each
+    case knows the engine it gave the test. None unless every failed case is an engines case whose
+    test ran to a verdict (an error or a time-out says its own thing)."""
+    cases = {c["id"]: c for c in suite["cases"]}
+    failed = [t for t in report.tests if t.status != "passed"]
+    if not failed or any(t.status != "failed" or "engine" not in cases.get(t.id, {})
+                         for t in failed):
+        return None
+    engines = [cases[t.id]["engine"] for t in failed]
+    accepted = [e for e in engines if "bug" in e]
+    rejected = [e for e in engines if "bug" not in e]
+    buggy = sum("bug" in c["engine"] for c in cases.values() if "engine" in c)
+    correct = sum("bug" not in c["engine"] for c in cases.values() if "engine" in c)
+    parts = []
+    if accepted:
+        parts.append(f"your test accepts {len(accepted)} of the {buggy} buggy engines")
+    if rejected:
+        parts.append(f"it rejects {len(rejected)} of the {correct} correct engines")
+    evidence = [f"It accepts an engine whose {e['bug']}: {e['catch']}." for e in accepted]
+    evidence += [f"It rejects a correct engine ({e.get('correct', 'a correct one')})."
+                 for e in rejected]
+    first = "; ".join(parts)
+    return {"mistake": first[:1].upper() + first[1:] + ".", "hint": None, "score": 1.0,
+            "basis": "measured", "evidence": evidence[:3]}
 
 
 def grade_with_signature(suite: Suite, source: str, executor: Executor,
