@@ -1,5 +1,5 @@
-"""Measured explanations added after a blind set for the new problems (tensors, classification):
-each fires on a one-edit wrong version of the reference written here, and is true of it."""
+"""Measured explanations added after the last blind sets (tensors, classification, and a
+gradient-check one): each fires on a one-edit wrong version of the reference written here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from engine.grading.grade import grade
 
 HIDDEN = REPO / "hidden_tests"
 CASES = [
+    ("gradient-check", ("        grads.append((f_plus - f_minus) / (2 * h))\n",
+                        "        grads.append(Value((f_plus - f_minus) / (2 * h)))\n"),
+     "Your `numerical_grad` returns Values, not numbers"),
     ("tensors", ("lambda x, y: (1, -1)", "lambda x, y: (1, 1)"),
      "Your `-` sends its right input +out.grad"),
     ("tensors", ("                self.grad[i] += d_self * out.grad[k]\n"
