@@ -162,7 +162,9 @@ def test_every_classification_mistake_is_said_from_measurements_alone(suites, sa
 TENSOR_WRONG = {
     "broadcast_aligned_at_the_left": "Your broadcasting aligns shapes at the left",
     "broadcast_grad_not_summed": "Your gradient of a broadcast input is not summed",
-    "grad_assigned_not_accumulated": "A tensor used twice gets only one of its two contributions",
+    # two probes measure it (x + x, and a tensor reused across operations): either sentence is true
+    "grad_assigned_not_accumulated": ("A tensor used twice gets only one of its two contributions",
+                                      "A tensor used as both inputs of your `+` gets one use's"),
     "keepdims_ignored": "Your `sum` ignores keepdims=True",
     "matmul_gradient_not_transposed": "Your backward of a @ b uses b and a untransposed",
     "mean_gradient_not_divided": "Your `mean` passes the gradient back undivided",
