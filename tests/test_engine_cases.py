@@ -274,4 +274,4 @@ def test_with_no_known_mistake_matching_the_summary_lists_what_the_test_let_thro
     strict = grade(alone, "def check_engine(Value):\n    return False\n", sandbox)
     correct = sum("bug" not in c["engine"] for c in suite["cases"] if "engine" in c)
     assert strict.diagnosis is not None
-    assert strict.diagnosis["mistake"] == f"It rejects {correct} of the {correct} correct engines."
+    assert strict.diagnosis["mistake"] == f"Your test rejects {correct} of the {correct} correct engines."

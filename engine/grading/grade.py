@@ -83,7 +83,8 @@ def engines_let_through(suite: Suite, report: Report) -> Diagnosis | None:
     if accepted:
         parts.append(f"your test accepts {len(accepted)} of the {buggy} buggy engines")
     if rejected:
-        parts.append(f"it rejects {len(rejected)} of the {correct} correct engines")
+        parts.append(f"{'it' if parts else 'your test'} rejects {len(rejected)} of the {correct} "
+                     "correct engines")
     evidence = [f"It accepts an engine whose {e['bug']}: {e['catch']}." for e in accepted]
     evidence += [f"It rejects a correct engine ({e.get('correct', 'a correct one')})."
                  for e in rejected]
