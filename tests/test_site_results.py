@@ -102,9 +102,12 @@ def test_a_run_shows_a_live_count_that_screen_readers_are_not_made_to_read(share
         }).observe(document.querySelector('.results-body'),
                    {subtree: true, childList: true, characterData: true});
     }""")
-    # Slow enough cases that the count is seen (each waits a little in backward).
+    # Slow enough cases that the count is seen: each backward() waits 30 ms by the clock (a
+    # fixed loop was over before the first 250 ms count on a fast machine: no count to see).
     shared.set_code(patch(REFERENCE, "    def backward(self):",
-                          "    def backward(self):\n        for _ in range(300_000): pass"))
+                          "    def backward(self):\n        import time\n"
+                          "        start = time.perf_counter()\n"
+                          "        while time.perf_counter() - start < 0.03: pass"))
     report = shared.run()
     seen = shared.page.evaluate("() => window.seenCounts")
     counts = [s for s in seen if s.startswith("Running case ")]
