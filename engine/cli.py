@@ -16,7 +16,7 @@ from pathlib import Path
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
 from engine.authoring.problem import ProblemError, is_slug
 from engine.authoring.render import one_line, render_text
-from engine.authoring.trace import load_trace_problem, problem_kind
+from engine.authoring.trace import compile_trace_problem, load_trace_problem, problem_kind
 from engine.grading.grade import grade
 from engine.sandbox.executor import SubprocessExecutor, best_executor
 
@@ -204,10 +204,12 @@ def _grade_class(args: argparse.Namespace) -> int:
     if args.points is not None and args.percent:
         raise _UsageError("--points and --percent: choose one")
     folder = Path(args.class_dir)
-    # Trace problems are answered by hand on the site, with no code to grade.
-    roots = {p.name: p for p in _all_problems() if problem_kind(p) != "trace"}
+    roots = {p.name: p for p in _all_problems()}
+    # Trace problems are answered by hand on the site: export files carry the cells typed.
+    traces = frozenset(slug for slug, root in roots.items() if problem_kind(root) == "trace")
     try:
-        order = sorted(roots, key=lambda slug: (load_problem(roots[slug]).order, slug))
+        order = sorted(roots, key=lambda slug: ((load_trace_problem if slug in traces
+                                                 else load_problem)(roots[slug]).order, slug))
     except ProblemError:
         order = sorted(roots)  # a broken problem says so when it is loaded to grade
     fmt = gradebook.infer_format(args.out, args.format or ("json" if args.json else None))
@@ -221,7 +223,7 @@ def _grade_class(args: argparse.Namespace) -> int:
             jobs=args.jobs or os.cpu_count() or 1)
         if options.points < 0:
             raise classroom.ClassError("--points must not be negative")
-        found = classroom.discover(folder, set(roots))
+        found = classroom.discover(folder, set(roots) - traces, traces)
         for note in found.ignored:
             print(f"gradlab: ignored {one_line(note)}", file=sys.stderr)
         roster = classroom.read_roster(Path(args.roster)) if args.roster else None
@@ -234,6 +236,8 @@ def _grade_class(args: argparse.Namespace) -> int:
         progress = Progress("grading", classroom.count_to_grade(found, graded, chosen))
 
         def load_suite(slug: str) -> dict:
+            if slug in traces:
+                return compile_trace_problem(load_trace_problem(roots[slug]))
             return load_for_grading(roots[slug], executor, options.jobs, options.seed)[1]
 
         try:

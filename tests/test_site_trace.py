@@ -166,3 +166,55 @@ def test_a_trace_with_the_keyboard_only(browser, isolated_url):
             "grad 14/2 ✓")
     finally:
         ctx.close()
+
+
+def test_cells_move_with_export_and_import_and_gradlab_counts_what_the_page_said(
+        browser, isolated_url, tmp_path):
+    """A learner's cells are their work: the export file carries them, an import brings them back,
+    and `gradlab grade --bundle` marks them as the page did (right, wrong, not a number, a
+    fraction, a typographic minus, an empty cell)."""
+    import json
+    import subprocess
+    import sys
+
+    typed = {"01-reused/t1/value": "6", "01-reused/t2/grad": "10", "01-reused/t1/grad": "14/2",
+             "01-reused/b/grad": "seven", "02-relu-negative/z/grad": "0",
+             "03-tanh/y/value": "0.4621", "03-tanh/s/grad": "\u22120.5"}
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
+    try:
+        page = ctx.new_page()
+        page.goto(isolated_url + "#/p/trace-by-hand")
+        for key, text in typed.items():
+            enter(page, key, text)
+        enter(page, "01-reused/L/grad", "")  # typed, then cleared: not in the file
+        said = [page.locator(".trace-count").nth(i).inner_text() for i in range(3)]
+        right = sum(int(s.split(" of ")[0]) for s in said)
+        assert said[0] == "2 of 12 cells right." and right >= 3, said
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export progress").click()
+        path = tmp_path / "export.json"
+        download.value.save_as(path)
+    finally:
+        ctx.close()
+    entry = json.loads(path.read_text())["problems"]["trace-by-hand"]
+    assert entry["code"] is None and entry["trace"] == typed
+
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "grade", "--bundle", str(path),
+                             "--json"], capture_output=True, text=True, cwd=REPO, timeout=300)
+    [row] = json.loads(result.stdout)
+    assert (row["problem"], row["regraded"]) == ("trace-by-hand", f"{right}/32"), result.stderr
+
+    fresh = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
+    try:
+        page = fresh.new_page()
+        page.goto(isolated_url)
+        expect(page.locator(".problem-list")).to_be_visible()
+        page.once("dialog", lambda d: d.accept())
+        page.locator("#import-file").set_input_files(str(path))
+        expect(page.locator("#banner-import")).to_be_visible()
+        page.goto(isolated_url + "#/p/trace-by-hand")
+        for key, text in typed.items():
+            expect(cell(page, key)).to_have_value(text)
+        expect(page.locator(".trace-count")).to_have_text(said)
+    finally:
+        fresh.close()

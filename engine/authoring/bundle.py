@@ -1,8 +1,9 @@
 """Regrade the site's export files ("submission bundles") on CPython: ``gradlab grade --bundle``.
 
-A learner's export holds, per problem, their code and the result their browser claimed (solved,
-passed of total, the suite version). The browser belongs to the learner, so the instructor trusts
-this regrade, never the claim: each row says whether the claim holds.
+A learner's export holds, per problem, their code (or, for a trace problem, the cells they
+typed) and the result their browser claimed (solved, passed of total, the suite version). The
+browser belongs to the learner, so the instructor trusts this regrade, never the claim: each row
+says whether the claim holds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from jsonschema.validators import Draft202012Validator
 
 from engine.authoring.problem import MAX_DEPTH, SLUG, SLUG_RULE, depth, is_slug
 from engine.authoring.render import one_line
-from engine.authoring.trace import problem_kind
+from engine.authoring.trace import (
+    compile_trace_problem,
+    load_trace_problem,
+    mark_cells,
+    marks_line,
+    problem_kind,
+    tally,
+)
 
 EXPORT_FORMAT = "gradlab-export"
 
@@ -86,6 +94,7 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
             grade_code: Callable[[Path, str], dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per problem in the bundle: what was claimed, what the regrade found."""
     rows = []
+    pages: dict[Path, dict[str, Any]] = {}  # trace problems' page data, compiled once
     for slug, entry in sorted(read_bundle(path)["problems"].items()):
         claim = entry["progress"] or {}
         row = {"bundle": str(path), "problem": slug, "claimed_solved": bool(claim.get("solved")),
@@ -95,7 +104,16 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
         assert re.fullmatch(SLUG, slug)  # read_bundle checked it: a name, never a path
         root = resolve(slug)
         if root is not None and problem_kind(root) == "trace":
-            continue  # done by hand and checked in the page: no code to regrade, nothing to claim
+            cells = entry.get("trace") or {}
+            if not any(str(text).strip() for text in cells.values()):
+                continue  # no cell typed: nothing to regrade
+            if root not in pages:
+                pages[root] = compile_trace_problem(load_trace_problem(root))
+            right, total, first = tally(mark_cells(pages[root], cells))
+            rows.append({**row, "regraded": f"{right}/{total}", "regraded_solved": first is None,
+                         "holds": first is None or not row["claimed_solved"],
+                         "note": "" if first is None else f"trace {first.id}: {marks_line(first)}"})
+            continue
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"
             rows.append({**row, "regraded": "-", "holds": False, "note": why})

@@ -6,7 +6,9 @@ The class folder is laid out in one of three ways, told apart by what it holds:
   (``alice/basic-ops.py``), as GitHub Classroom clones or an LMS download unpacks;
 - ``by-problem``: one folder per problem, named by its slug, one ``<student>.py`` per student
   inside (``basic-ops/alice.py``);
-- ``exports``: the site's "Export progress" files (``*.json``), each with code for many problems.
+- ``exports``: the site's "Export progress" files (``*.json``), each with code for many problems,
+  and for a trace problem (answered by hand on the site) the cells the learner typed, marked
+  again here with the page's rules.
 
 The result is one ``gradlab-class`` document (engine/schemas/class.schema.json): every
 gradebook file, the detail file, ``gradlab merge`` and ``gradlab report`` are made from it.
@@ -16,6 +18,7 @@ Grading reuses the batch pool (``engine.authoring.batch``), one problem at a tim
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from typing import Any
 from engine.authoring import batch, bundle
 from engine.authoring.problem import is_slug
 from engine.authoring.render import one_line
+from engine.authoring.trace import mark_cells, marks_line, tally
 
 CLASS_FORMAT = "gradlab-class"
 CLASS_VERSION = 1
@@ -54,7 +58,7 @@ class Student:
 class Submission:
     key: str  # the student's key
     problem: str
-    path: Path  # the file graded (for exports, the code written out to a temporary file)
+    path: Path  # the file graded (for exports, the code or trace cells written to a temporary file)
     shown: str  # the file as the class JSON names it: relative to the class folder
 
 
@@ -95,8 +99,9 @@ def detect_layout(folder: Path, known: set[str]) -> str:
     return found[0]
 
 
-def discover(folder: Path, known: set[str]) -> Found:
-    """Students and submissions in ``folder`` (any layout; ``known``: the problems there are)."""
+def discover(folder: Path, known: set[str], traces: frozenset[str] = frozenset()) -> Found:
+    """Students and submissions in ``folder`` (any layout; ``known``: the code problems there are;
+    ``traces``: the trace problems, whose cells only export files carry)."""
     layout = detect_layout(folder, known)
     students: dict[str, Student] = {}
     subs: list[Submission] = []
@@ -140,8 +145,16 @@ def discover(folder: Path, known: set[str]) -> Found:
                              f"{students[key].source}; one export file per student")
         student(key, shown, data.get("name"))
         for slug, entry in sorted(data["problems"].items()):
+            if slug in traces:
+                if not any(str(text).strip() for text in (entry.get("trace") or {}).values()):
+                    continue  # no cell typed: missing
+                cells_file = Path(tmp.name) / slug / f"{n}.json"
+                cells_file.parent.mkdir(exist_ok=True)
+                cells_file.write_text(json.dumps(entry["trace"]), encoding="utf-8")
+                subs.append(Submission(key, slug, cells_file, shown))
+                continue
             if not isinstance(entry["code"], str):
-                continue  # never typed in (or a trace problem, answered by hand): missing
+                continue  # never typed in: missing
             if slug not in known:
                 ignored.append(f"{shown}: problem {slug} is not a problem here")
                 continue
@@ -292,6 +305,22 @@ def result_of(row: dict[str, Any], suite: dict[str, Any], points: float, shown: 
     return {**result, "status": "pass", "message": ""}
 
 
+def trace_result(page: dict[str, Any], typed: dict[str, str], points: float, shown: str
+                 ) -> dict[str, Any]:
+    """A trace problem's cells, marked with the page's rules, as the class schema's result:
+    ``passed``/``total`` count cells (what the page shows: "20 of 32 cells right"), one case per
+    trace, ``pass`` only when every cell is right."""
+    marks = mark_cells(page, typed)
+    right, total, first = tally(marks)
+    cases = [{"name": m.id, "status": "pass" if m.right == m.total else "fail",
+              "message": _cut(marks_line(m))} for m in marks]
+    return {"status": "pass" if first is None else "fail", "score": score_of(right, total, points),
+            "passed": right, "total": total, "file": shown, "seconds": None, "diagnosis": None,
+            "cases": cases,
+            "message": "" if first is None else
+            _cut(f"{right}/{total} cells right; trace {first.id}: {marks_line(first)}")}
+
+
 # --- the whole class ----------------------------------------------------------------------------
 
 @dataclass
@@ -323,13 +352,18 @@ def grade_class(folder: Path, found: Found, students: list[Student], order: list
     problems = []
     for slug in chosen:
         suite = load_suite(slug)
+        trace = "traces" in suite  # a trace problem's page data (trace.compile_trace_problem)
         problems.append({"slug": slug, "title": suite["problem"]["title"], "points": points,
-                         "cases": [c["id"] for c in suite["cases"]]})
+                         "cases": [c["id"] for c in suite["traces" if trace else "cases"]]})
         subs = sorted((s for s in found.submissions if s.problem == slug and s.key in keys),
                       key=lambda s: str(s.path))
-        rows = batch.grade_many(suite, [s.path for s in subs], options.jobs) if subs else iter(())
+        if trace:
+            rows: Iterable[Any] = (json.loads(s.path.read_text(encoding="utf-8")) for s in subs)
+        else:
+            rows = batch.grade_many(suite, [s.path for s in subs], options.jobs) if subs else ()
         for sub, row in zip(subs, rows, strict=True):
-            results[sub.key][slug] = result_of(row, suite, points, sub.shown)
+            results[sub.key][slug] = (trace_result(suite, row, points, sub.shown) if trace
+                                      else result_of(row, suite, points, sub.shown))
             if on_row is not None:
                 on_row(f"{slug} {sub.shown}")
         for student in graded:
@@ -352,7 +386,7 @@ def grade_class(folder: Path, found: Found, students: list[Student], order: list
 def _missing_why(found: Found, slug: str) -> str:
     return {"by-student": f"no {slug}.py in the student's folder",
             "by-problem": f"no file for this student in {slug}/",
-            "exports": f"no code for {slug} in the export file"}.get(found.layout, "no file")
+            "exports": f"nothing for {slug} in the export file"}.get(found.layout, "no file")
 
 
 def count_to_grade(found: Found, students: list[Student], problems: list[str]) -> int:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import keyword
 import math
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -477,3 +478,90 @@ def check_trace_problem(root: Path) -> tuple[list[str], list[str], dict[str, Any
         lines.append(f"  ok   {trace['id']}: {trace['expression']}: {cells} cells, "
                      f"{pointed} known wrong answers with a pointed hint")
     return [], lines, page
+
+
+# --- marking the cells a learner typed (their export file) ---------------------------------------
+# The page checks each cell as it is typed (web/src/tracecheck.ts); an export file carries what was
+# typed, and `gradlab grade` marks it again here with the same rules, so an instructor's count is
+# the count the learner saw ("20 of 32 cells right").
+
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+_ENTRY = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.IGNORECASE | re.ASCII)
+
+
+def parse_entry(text: str) -> float | None:
+    """A number as a learner types it: 2, -0.5, .786, 1e-3, 3/4, a typographic minus; None when
+    it is not one (tracecheck.ts's parseEntry, rule for rule)."""
+    t = re.sub(r"\s+", "", re.sub("[\u2212\u2013]", "-", text.strip()))
+    match = _ENTRY.fullmatch(t)
+    if not match:
+        return None
+    try:
+        x = float(match[1]) / (1.0 if match[2] is None else float(match[2]))
+    except ZeroDivisionError:  # JavaScript gives Infinity or NaN: not finite, not a number
+        return None
+    return x if math.isfinite(x) else None
+
+
+def cells_of(trace: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """A compiled trace's cells, in page order: (key, what it asks, the answer). A value for every
+    operation (inputs are given), a gradient for every node; key "<trace id>/<node>/<kind>"."""
+    out = []
+    for node in trace["nodes"]:
+        for kind in ("value", "grad"):
+            if kind == "value" and node["op"] == "input":
+                continue
+            what = f"{node['name']}'s value" if kind == "value" else \
+                f"d{trace['output']}/d{node['name']}"
+            out.append((f"{trace['id']}/{node['name']}/{kind}", what, node[kind]))
+    return out
+
+
+@dataclass(frozen=True)
+class TraceMarks:
+    """One trace's cells as marked: how many are right, and which are wrong or left empty."""
+
+    id: str
+    right: int
+    total: int
+    wrong: tuple[str, ...]  # what each wrong cell asks, in page order
+    empty: int
+
+
+def mark_cells(page: dict[str, Any], typed: dict[str, str]) -> list[TraceMarks]:
+    """Every trace of a compiled trace problem (``compile_trace_problem``) against what was typed."""
+    marks = []
+    for trace in page["traces"]:
+        tol = trace["tolerance"]
+        right, wrong, empty = 0, [], 0
+        for key, what, answer in cells_of(trace):
+            text = typed.get(key, "")
+            entry = parse_entry(text) if isinstance(text, str) else None
+            if not isinstance(text, str) or not text.strip():
+                empty += 1
+            elif entry is not None and abs(entry - answer) <= max(tol["rel"] * abs(answer),
+                                                                   tol["abs"]):
+                right += 1
+            else:
+                wrong.append(what)
+        marks.append(TraceMarks(trace["id"], right, right + len(wrong) + empty, tuple(wrong),
+                                empty))
+    return marks
+
+
+def marks_line(mark: TraceMarks) -> str:
+    """"5 of 12 cells right; wrong: dL/dt2, t1's value; 3 empty" ('' when all are right)."""
+    if mark.right == mark.total:
+        return ""
+    parts = [f"{mark.right} of {mark.total} cells right"]
+    if mark.wrong:
+        parts.append("wrong: " + ", ".join(mark.wrong))
+    if mark.empty:
+        parts.append(f"{mark.empty} empty")
+    return "; ".join(parts)
+
+
+def tally(marks: list[TraceMarks]) -> tuple[int, int, TraceMarks | None]:
+    """(cells right, cells in all, the first trace not all right or None)."""
+    first = next((m for m in marks if m.right < m.total), None)
+    return sum(m.right for m in marks), sum(m.total for m in marks), first

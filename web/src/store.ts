@@ -172,10 +172,12 @@ export function exportAll(slugs: string[]): ExportFile {
   for (const slug of slugs) {
     const code = read<SavedCode>(`code:${slug}`)?.code ?? null;
     const scratch = read<SavedCode>(`scratch:${slug}`)?.code ?? null;
+    const cells = traceCells(slug);
+    const trace = Object.keys(cells).length ? cells : null;
     const progress = getProgress(slug);
-    if (code !== null || progress !== null || scratch !== null) {
-      // `scratch` only when there is some: files without it stay exactly as before.
-      problems[slug] = scratch === null ? { code, progress } : { code, progress, scratch };
+    if (code !== null || progress !== null || scratch !== null || trace !== null) {
+      // `scratch` and `trace` only when there is some: files without them stay as before.
+      problems[slug] = { code, progress, ...(scratch === null ? {} : { scratch }), ...(trace === null ? {} : { trace }) };
     }
   }
   const file: ExportFile = { format: EXPORT_FORMAT, version: 1, exportedAt: new Date().toISOString(), problems };
@@ -240,6 +242,7 @@ export function importAll(file: ExportFile): ImportResult {
       writes.push([`${kind}:${slug}`, JSON.stringify({ code: text, rev, tab: tabId, savedAt: Date.now() } satisfies SavedCode)]);
     }
     if (entry.progress) writes.push([`progress:${slug}`, JSON.stringify(entry.progress)]);
+    if (entry.trace) writes.push([`trace:${slug}`, JSON.stringify(entry.trace)]);
   }
   const previous: [string, string | null][] = [];
   try {

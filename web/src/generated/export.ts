@@ -2,7 +2,7 @@
 // Change the schema, then run `node scripts/gen_types.mjs`.
 
 /**
- * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Optionally who the learner is (name, id: typed once on the problem list, kept in the browser, never sent). Per problem: the learner's code, the result their browser claimed, and (optional, since the playground) their scratch code.
+ * The site's "Export progress" file (web/src/store.ts writes it and checks it on "Import progress"; `gradlab grade --bundle` regrades it, engine/authoring/bundle.py). Optionally who the learner is (name, id: typed once on the problem list, kept in the browser, never sent). Per problem: the learner's code, the result their browser claimed, (optional, since the playground) their scratch code, and for a trace problem the cells they typed.
  */
 export interface ExportFile {
   format: "gradlab-export";
@@ -39,6 +39,12 @@ export interface Entry {
    * the playground's scratch code, when the learner typed any; optional (files written before the playground have none). Never graded: `gradlab grade --bundle` ignores it
    */
   scratch?: string;
+  /**
+   * a trace problem's cells as the learner typed them: "<trace id>/<node>/<value|grad>" -> text; optional (only trace problems have cells, and files written before have none). `gradlab grade --class` and `--bundle` mark them again with the page's rules (engine/authoring/trace.py mark_cells)
+   */
+  trace?: {
+    [k: string]: string;
+  };
 }
 export interface Progress {
   /**
