@@ -334,3 +334,12 @@ def test_a_500_node_graph_never_widens_the_page(page, width):
     details.locator("summary").click()
     expect(page.locator("#drawing-test table tbody tr")).to_have_count(len(drawing["nodes"]))
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    # ... and in a box as narrow as a phone's console, its headings keep their words whole (one
+    # line each, "Operation" not "Operat ion"): the table scrolls sideways in its own box instead
+    page.evaluate("() => { document.getElementById('drawing-test').style.width = '300px'; }")
+    assert page.evaluate("() => { const box = document.querySelector("
+                         "'#drawing-test .drawing-table-scroll');"
+                         " return box.scrollWidth > box.clientWidth; }")
+    heights = page.locator("#drawing-test table thead th").evaluate_all(
+        "ths => ths.map(th => th.getBoundingClientRect().height)")
+    assert max(heights) - min(heights) < 2, heights
