@@ -52,12 +52,15 @@ SITE_ROWS = [
     ("bytes_cold", "bytes_bare_gzip", "bytes", 1.5, "cold visit bytes vs bare Pyodide gzip"),
     ("bytes_cold", "bytes_bare_br", "bytes", None, "cold visit bytes vs bare Pyodide brotli"),
     ("bytes_return", None, "bytes", None, "return visit bytes (target < 50 KB)"),
+    ("bytes_playground", None, "bytes", None,
+     "the playground's part of a cold visit, gzip (target <= 60 KB; playground_bytes.py)"),
     ("draw_500", "warm_play", "ms", None, "draw 500-node graph, vs the warm Run (target < 150 ms)"),
     ("draw_500", "draw_10", "ms", None, "draw 500-node graph, vs a 10-node one"),
 ]
 
 
 def site_section(repeats: int) -> dict[str, Any]:
+    from playground_bytes import measure as playground_bytes
     from site_bench import measure
 
     dist = ROOT / "dist"
@@ -66,6 +69,7 @@ def site_section(repeats: int) -> dict[str, Any]:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--release"],
                        check=True)
     raw = measure(dist, repeats, log)
+    raw["bytes_playground"] = [playground_bytes(dist)["total"]]  # a count: the same every run
     return {key: stats(values) for key, values in raw.items() if values}
 
 
