@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,6 +24,16 @@ from engine.grading.grade import grade
 STARTER = (BASIC / "starter.py").read_text()
 TEXTBOOK = (BASIC / "solutions/correct/micrograd_textbook.py").read_text()
 pytestmark = pytest.mark.browser
+
+
+def import_progress(page: Page, url: str, path: Path) -> None:
+    """Import an export file from the problem list as a learner does (the confirmation accepted);
+    returns once the reloaded page says it was imported."""
+    page.goto(url)
+    expect(page.locator(".problem-list")).to_be_visible()
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#import-file").set_input_files(str(path))
+    expect(page.locator("#banner-import")).to_be_visible()
 
 
 class Site:

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from playwright.sync_api import expect
-from test_site import TEXTBOOK, Site
+from test_site import TEXTBOOK, Site, import_progress
 
 from conftest import BASIC
 
@@ -200,11 +200,7 @@ def test_scratch_code_survives_reload_and_moves_with_export_and_import(browser, 
 
     fresh = browser.new_context()
     page = fresh.new_page()
-    page.goto(isolated_url)
-    expect(page.locator(".problem-list")).to_be_visible()
-    page.once("dialog", lambda d: d.accept())
-    page.locator("#import-file").set_input_files(str(path))
-    expect(page.locator("#banner-import")).to_be_visible()
+    import_progress(page, isolated_url, path)
     page.goto(f"{isolated_url}#/p/basic-ops")
     expect(page.locator(".scratch-editor .cm-content")).to_be_visible()
     assert page.evaluate("() => window.gradlab.scratchText()") == mine

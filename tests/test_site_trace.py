@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_site import import_progress
 from test_site_a11y import assert_accessible, tab_to
 
 from conftest import PATH_LENGTH, REPO
@@ -207,11 +208,7 @@ def test_cells_move_with_export_and_import_and_gradlab_counts_what_the_page_said
     fresh = browser.new_context(viewport={"width": 1300, "height": 900}, service_workers="block")
     try:
         page = fresh.new_page()
-        page.goto(isolated_url)
-        expect(page.locator(".problem-list")).to_be_visible()
-        page.once("dialog", lambda d: d.accept())
-        page.locator("#import-file").set_input_files(str(path))
-        expect(page.locator("#banner-import")).to_be_visible()
+        import_progress(page, isolated_url, path)
         page.goto(isolated_url + "#/p/trace-by-hand")
         for key, text in typed.items():
             expect(cell(page, key)).to_have_value(text)
