@@ -137,21 +137,28 @@ def test_after_stop_the_probes_do_not_run(mini_suite):
     assert report["tests"][1]["message"].startswith("Stopped: you pressed Stop")
 
 
-def test_warm_up_grades_the_kept_run_and_drops_the_report(mini_suite, monkeypatch):
+def test_warm_up_grades_the_kept_run_and_a_passing_one_step_by_step(mini_suite, monkeypatch):
     version = browser.add_suite(json.dumps(mini_suite))
     message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],
-                          "suiteVersion": version, "source": REFERENCE, "known": {}})
+                          "suiteVersion": version, "known": {},
+                          "source": patch(REFERENCE, "self.grad += other.data * out.grad",
+                                          "self.grad += out.grad")})
     monkeypatch.setattr(browser, "_warm_up", [])
     graded = []
     real_run = browser.run
     monkeypatch.setattr(browser, "run", lambda m, s, r: graded.append(json.loads(real_run(m, s, r))))
-    browser.warm_up()
+    assert browser.warm_up_steps() == 0
+    browser.warm_up(0)
     assert graded == []  # nothing kept yet: nothing to do
     browser.keep_warm_up(message)
-    assert browser.warm_up() is None
-    assert [r["status"] for r in graded] == ["pass"]
+    steps = browser.warm_up_steps()
+    assert steps == 2 * browser.WARM_UP_ROUNDS
+    for step in range(steps):
+        assert browser.warm_up(step) is None
+    # the kept (failing) code and Gradlab's own engine, which passes, in turn
+    assert [r["status"] for r in graded] == ["fail", "pass"] * browser.WARM_UP_ROUNDS, graded[1]
     browser.keep_warm_up(json.dumps({**json.loads(message), "source": "def broken(:"}))
-    browser.warm_up()  # a warm-up that cannot load is harmless
+    browser.warm_up(0)  # a warm-up that cannot load is harmless
     assert graded[-1]["status"] == "error"
 
 
@@ -199,7 +206,7 @@ def test_the_playground_warm_up_plays_the_kept_code(mini_suite, monkeypatch):
     monkeypatch.setattr(browser, "play",
                         lambda m, *rest: played.append((json.loads(m), json.loads(real_play(m, *rest)))))
     browser.keep_warm_up(message)
-    browser.warm_up()
+    browser.warm_up(0)
     assert played == []  # grading only: the playground waits for the engine's files
     browser.warm_up_play()
     [(sent, result)] = played

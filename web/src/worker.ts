@@ -99,15 +99,21 @@ async function boot(): Promise<void> {
   stamp(marks, "engineReady");
   const ms = marks.engineReady - marks.bootStart;
   post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms, snapshot: restored, marks });
-  // Nothing to do yet (the learner is reading): grade the starter once, unseen, so the first
-  // real run does not pay for the browser compiling Python's code paths (~140 -> ~90 ms).
-  setTimeout(() => {
+  // Nothing to do yet (the learner is reading): grade a few runs, unseen, one per task, so the
+  // first real runs do not pay for the browser compiling Python's code paths. A real run stops
+  // the warm-up (it waits for one warm-up run at most).
+  const steps: number = browser.warm_up_steps();
+  const warm = (step: number) => {
+    if (step >= steps || busy || queue.length) return;
     try {
-      if (!busy && !queue.length) browser.warm_up();
+      browser.warm_up(step);
     } catch (error) {
       console.warn("warm-up run failed (no harm done):", error);
+      return;
     }
-  }, 0);
+    setTimeout(() => warm(step + 1), 0);
+  };
+  setTimeout(() => warm(0), 0);
 }
 
 /** Whether this worker's interpreter is gone after `error` escaped a run (the page then replaces
