@@ -51,6 +51,19 @@ def _all_problems() -> list[Path]:
     return sorted(p.parent for p in root.glob("*/problem.toml")) if root.is_dir() else []
 
 
+def _path_position() -> dict[str, int]:
+    """Each problem's place on the path, as the site lists them: the course's ``order`` (course.toml
+    in the problems folder), then problem.toml's ``order``. A course that does not load says why
+    when it is checked; here the problems then keep problem.toml's order."""
+    from engine.authoring.course import load_course, problem_order
+
+    try:
+        folders = load_course(problems_dir()).problems
+    except ProblemError:
+        folders = sorted(_all_problems(), key=lambda p: (problem_order(p), p.name))
+    return {folder.name: i for i, folder in enumerate(folders)}
+
+
 class _UsageError(Exception):
     pass
 
@@ -195,7 +208,6 @@ def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int
 def _grade_class(args: argparse.Namespace) -> int:
     """Every student and problem of a class folder -> the class JSON, then the chosen format."""
     from engine.authoring import classroom, gradebook
-    from engine.authoring.problem import load_problem
     from engine.authoring.progress import Progress
 
     if args.problem or args.files or args.bundle:
@@ -207,11 +219,8 @@ def _grade_class(args: argparse.Namespace) -> int:
     roots = {p.name: p for p in _all_problems()}
     # Trace problems are answered by hand on the site: export files carry the cells typed.
     traces = frozenset(slug for slug, root in roots.items() if problem_kind(root) == "trace")
-    try:
-        order = sorted(roots, key=lambda slug: ((load_trace_problem if slug in traces
-                                                 else load_problem)(roots[slug]).order, slug))
-    except ProblemError:
-        order = sorted(roots)  # a broken problem says so when it is loaded to grade
+    position = _path_position()
+    order = sorted(roots, key=lambda slug: (position.get(slug, len(position)), slug))
     fmt = gradebook.infer_format(args.out, args.format or ("json" if args.json else None))
     try:
         options = classroom.Options(
@@ -418,7 +427,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
                      f"{problem.title} ({detail})"))
-    for _, slug, difficulty, count, title in sorted(rows):
+    position = _path_position()
+    rows.sort(key=lambda row: (position.get(row[1], len(position)), row[0], row[1]))
+    for _, slug, difficulty, count, title in rows:
         count = count if count.endswith("traces") else f"{count:>4} cases"
         print(f"{slug:<20} {difficulty:<8} {count}  {title}")
     return EXIT_OK

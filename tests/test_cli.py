@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -93,6 +94,26 @@ def test_list_shows_problems_and_case_counts():
     result = run("list")
     assert result.returncode == 0
     assert "basic-ops" in result.stdout and "39 cases" in result.stdout
+
+
+@pytest.mark.slow
+def test_list_follows_the_course_order_as_the_site_does(tmp_path):
+    """course.toml's `order` wins over problem.toml's, for `gradlab list` and class columns."""
+    course = tmp_path / "course"
+    for slug in ("basic-ops", "more-ops"):
+        shutil.copytree(REPO / "hidden_tests" / slug, course / slug)
+    (course / "course.toml").write_text('order = ["more-ops", "basic-ops"]\n')
+    env = {**os.environ, "GRADLAB_PROBLEMS": str(course)}
+    listed = subprocess.run([*GRADLAB, "list"], capture_output=True, text=True, cwd=REPO, env=env,
+                            timeout=300)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["more-ops", "basic-ops"]
+    folder = tmp_path / "class" / "ada"
+    folder.mkdir(parents=True)
+    for slug in ("basic-ops", "more-ops"):
+        (folder / f"{slug}.py").write_text(REFERENCE)
+    graded = subprocess.run([*GRADLAB, "grade", "--class", str(folder.parent), "--format", "csv"],
+                            capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert graded.stdout.splitlines()[0] == "id,name,more-ops,basic-ops,total", graded.stdout
 
 
 def copy_basic(tmp_path: Path) -> Path:

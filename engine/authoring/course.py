@@ -67,7 +67,7 @@ def _item_line(source: str, key: str, item: str) -> int:
     return start
 
 
-def _problem_order(folder: Path) -> int:
+def problem_order(folder: Path) -> int:
     """problem.toml's ``order``, for problems the course's ``order`` leaves out (0 when unreadable:
     the problem's own check reports why)."""
     try:
@@ -126,7 +126,7 @@ def load_course(root: Path, shipped: Path = SHIPPED) -> Course:
         raise ProblemError(issues)
     listed = [slug for slug in settings["order"] if slug in folders]
     rest = sorted((slug for slug in folders if slug not in listed),
-                  key=lambda slug: (_problem_order(folders[slug]), slug))
+                  key=lambda slug: (problem_order(folders[slug]), slug))
     return Course(root=root, title=settings["title"], intro=settings["intro"],
                   license=settings.get("license"), credits=settings.get("credits"),
                   problems=[folders[slug] for slug in listed + rest])
@@ -137,4 +137,4 @@ def is_course(path: Path) -> bool:
     return (Path(path) / "course.toml").is_file()
 
 
-__all__ = ["COURSE_SCHEMA", "SHIPPED", "Course", "is_course", "load_course"]
+__all__ = ["COURSE_SCHEMA", "SHIPPED", "Course", "is_course", "load_course", "problem_order"]
