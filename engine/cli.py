@@ -151,17 +151,21 @@ def _grade_bundles(paths: list[Path], args: argparse.Namespace) -> int:
             print(f"gradlab: {exc}", file=sys.stderr)
             rows.append({"bundle": str(path), "problem": "-", "claimed": "-", "regraded": "-",
                          "holds": False, "note": str(exc)})
-    if args.json or (args.out and args.out.endswith(".json")):
-        text = json.dumps(rows, indent=1)
-    else:
-        text = "\n".join(f"{one_line(r['bundle'])}  {r['problem']}  claimed {r['claimed']}"
-                         f"{' solved' if r.get('claimed_solved') else ''}  regraded {r['regraded']}"
-                         f"  {'HOLDS' if r['holds'] else 'DOES NOT HOLD'}"
-                         + (f"  ({one_line(r['note'])})" if r.get("note") else "") for r in rows)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    out = args.out or ""
+    # stdout: JSON (--json, or --out F.json), else the table. --out: the same, but a CSV for .csv.
+    text = json.dumps(rows, indent=1) if args.json or out.endswith(".json") else _bundle_table(rows)
+    if out:
+        Path(out).write_text(bundle.rows_csv(rows) if out.endswith(".csv") and not args.json
+                             else text + "\n", encoding="utf-8", newline="")
     print(text)
     return EXIT_OK if rows and all(r["holds"] for r in rows) else EXIT_FAIL
+
+
+def _bundle_table(rows: list[dict]) -> str:
+    return "\n".join(f"{one_line(r['bundle'])}  {r['problem']}  claimed {r['claimed']}"
+                     f"{' solved' if r.get('claimed_solved') else ''}  regraded {r['regraded']}"
+                     f"  {'HOLDS' if r['holds'] else 'DOES NOT HOLD'}"
+                     + (f"  ({one_line(r['note'])})" if r.get("note") else "") for r in rows)
 
 
 def _grade_batch(root: Path, paths: list[Path], args: argparse.Namespace) -> int:

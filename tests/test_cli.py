@@ -301,6 +301,21 @@ def test_bundle_regrade_says_whether_each_claim_holds(tmp_path):
     assert modest.exists() and forged.exists()
 
 
+@pytest.mark.slow
+def test_bundle_regrade_out_csv_is_a_csv_a_spreadsheet_reads(tmp_path):
+    wrong = (BASIC / "solutions/wrong/missing_output_seed.py").read_text()
+    (tmp_path / "bundles").mkdir()
+    bundle_file(tmp_path / "bundles" / "forged.json", wrong, True, 39)
+    bundle_file(tmp_path / "bundles" / "honest.json", REFERENCE, True, 39)
+    out = tmp_path / "regrade.csv"
+    result = run("grade", "--bundle", str(tmp_path / "bundles"), "--out", str(out))
+    assert result.returncode == 1 and "DOES NOT HOLD" in result.stdout  # the table on stdout
+    rows = list(csv.DictReader(out.open(newline="")))
+    assert [(Path(r["bundle"]).name, r["problem"], r["claimed"], r["holds"]) for r in rows] == [
+        ("forged.json", "basic-ops", "39/39", "false"), ("honest.json", "basic-ops", "39/39", "true")]
+    assert rows[0]["regraded"] != "39/39" and rows[1]["regraded"] == "39/39"
+
+
 def test_bundle_regrade_names_a_file_that_is_not_an_export(tmp_path):
     (tmp_path / "notes.json").write_text('{"hello": 1}')
     result = run("grade", "--bundle", str(tmp_path / "notes.json"))

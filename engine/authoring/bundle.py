@@ -8,6 +8,8 @@ says whether the claim holds.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable
@@ -127,3 +129,20 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
                      "regraded_solved": solved, "holds": solved or not row["claimed_solved"],
                      "note": note or (report["message"] or "")})
     return rows
+
+
+CSV_COLUMNS = ("bundle", "problem", "claimed", "claimed_solved", "claimed_suite", "regraded",
+               "regraded_solved", "holds", "note")
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """``regrade``'s rows as a CSV for a spreadsheet (``--out FILE.csv``): one row per problem per
+    export file, claims and regrades side by side, true/false where a column is a yes or no."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else str(row[c]).lower()
+                         if isinstance(row[c], bool) else one_line(str(row[c]))
+                         for c in CSV_COLUMNS])
+    return out.getvalue()
