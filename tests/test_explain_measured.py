@@ -56,7 +56,15 @@ CASES = [
                   "            self.grad += n * out.data / self.data * out.grad\n"
                   "        out._backward = _backward\n        return out"),
      ("Your `**` raises ZeroDivisionError in backward() when the base is 0",
-      "Your `**` raises ZeroDivisionError when its input is 0")),
+      "Your `**`'s gradient rule raises ZeroDivisionError when its input is 0")),
+    # sigmoid's value is computed stably; only its gradient rule overflows (blind set 7 was told
+    # "Your `sigmoid` raises OverflowError", as if a.sigmoid() itself had raised)
+    ("activations", ("        return self._unary(s, s * (1 - s))",
+                     "        out = Value(s, (self,))\n\n        def _backward():\n"
+                     "            e = math.exp(-x)\n"
+                     "            self.grad += e / (1 + e) ** 2 * out.grad\n\n"
+                     "        out._backward = _backward\n        return out"),
+     "Your `sigmoid`'s gradient rule raises OverflowError when its input is -800"),
     ("more-ops", ("return self._node(self.data - other.data, (self, other), (1, -1))",
                   _node("self.data - other.data",
                         "self.grad += out.grad; other.grad = -out.grad")),

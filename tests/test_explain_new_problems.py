@@ -27,6 +27,17 @@ CASES = [
     ("classification", ("        hits += scores.index(max(scores)) == label\n",
                         "        hits += (1 if scores[1] > scores[0] else 0) == label\n"),
      "Your `accuracy` is right with two classes, but with three it counted wrong every row"),
+    # blind set 7: three wrong files that got no explanation, each reduced to one edit here
+    ("classification", ("        hits += scores.index(max(scores)) == label\n",
+                        "        hits += scores.index(max(scores[:-1])) == label\n"),
+     "Your `accuracy` counts a row wrong whenever its largest logit is the last one"),
+    ("tensors", ("                        self.grad[i * k + p] += g * b[p * m + j]\n",
+                 "                        self.grad[i * k + p] += g * b[j * k + p]\n"),
+     "Your backward of a @ b gives a the gradient out.grad @ b, not out.grad @ b transposed"),
+    ("tensors", ("        left, right = _positions(self.shape, shape), _positions(other.shape, shape)\n",
+                 "        left = [f % len(self.data) for f in range(_size(shape))]\n"
+                 "        right = [f % len(other.data) for f in range(_size(shape))]\n"),
+     "Your broadcasting of a (2, 1) column against a (2, 3) tensor takes the column's numbers"),
 ]
 
 

@@ -60,3 +60,17 @@ def _basic_ops_details(lines: list[str], report: mutation.MutationReport) -> Non
     assert report.property_graphs >= 250  # equivalence was judged on many graphs, not a few
     killed = report.count("killed")
     assert f"mutation score {killed}/{killed} = 100.0%" in mutation.render_text(report)
+
+
+def test_no_known_mistake_describes_its_example_file_instead_of_the_learners_code():
+    """A known mistake's `# Mistake:` text is what every learner whose run matches it reads: it
+    may say what that behaviour is, never what the example file happens to do ("`_prev` here",
+    "a 50% tolerance here": blind set 7 was told such a cause its test did not have)."""
+    import re
+
+    said = [(path, path.read_text(encoding="utf-8").split("\n", 1)[0])
+            for path in sorted(REPO.glob("hidden_tests/*/solutions/wrong/*.py"))]
+    assert said
+    here = [f"{p.parent.parent.parent.name}/{p.name}" for p, line in said
+            if re.search(r"\bhere\b", line, re.IGNORECASE)]
+    assert not here, here

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.grading import localise
+from engine.grading import localise, observe
 from engine.grading.contract import Case, Diagnosis, Observation
 from engine.grading.observe import number
 from engine.grading.wording import fmt_short
@@ -139,14 +139,26 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
                              for i in n["inputs"][1:])), None) \
             if trace and len([n for n in trace["nodes"] if n["op"] != "leaf"]) == 1 else None
         a = case["spec"].get("values", {}).get("a")  # type: ignore[union-attr]
+        in_backward = bool(obs.get("observations", {}).get(observe.BACKWARD_CALLED))
         if node is not None and a is not None and trace is not None:
             # One operation on the input a alone: say which input, and what it should give.
             right = trace["expected"][f"@{node['id']}.data"]
             code = re.sub(r"\ba\b", _n(a), node["code"].split(" = ", 1)[1]) \
                 if op in localise.BINARY_OPS.values() else f"{op}({_n(a)})"
+            if in_backward:  # the value was made; its rule raised
+                slope = trace["expected"].get("@a.grad")
+                return Measured("error", op, f"your `{op}`'s gradient rule raises "
+                                f"{err.get('type', 'an error')} when its input is {_n(a)}",
+                                f"{shown} gave a value, then backward() raised {raised}; "
+                                + (f"its gradient there is {_n(slope)}" if slope is not None
+                                   else f"{code} should give {_n(right)}"))
             return Measured("error", op, f"your `{op}` raises {err.get('type', 'an error')} when "
                             f"its input is {_n(a)}", f"{shown} raised {raised}; {code} should "
                             f"give {_n(right)}")
+        if in_backward:
+            return Measured("error", op, f"backward() on {shown} raises "
+                            f"{err.get('type', 'an error')}",
+                            f"{shown} gave a value, then backward() raised {raised}")
         return Measured("error", op, f"{shown} raises {err.get('type', 'an error')}",
                         f"{shown} raised {raised}")
     if obs["status"] in ("timeout", "skipped"):

@@ -66,6 +66,9 @@ class OutputCapture:
         return "".join(self.parts)
 
 
+BACKWARD_CALLED = "@backward()"  # observed once a data case's graph is built and backward() called
+
+
 class _Recorder:
     """The ``record(label, value)`` function a script case calls; it keeps descriptors only."""
 
@@ -452,6 +455,8 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
         for step in case.get("steps", ()):
             exec(_compile_case_code(step, "exec"), scope)
         result = eval(_compile_case_code(case["expression"], "eval"), scope)
+    # Never graded: tells an error in backward() from one in building the graph (explain.py).
+    record.observations[BACKWARD_CALLED] = 1
     result.backward()
     record.observations["result.data"] = _read_attribute(result, "data")
     for name in case["record"]:

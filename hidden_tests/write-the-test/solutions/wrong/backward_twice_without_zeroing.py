@@ -1,4 +1,4 @@
-# Mistake: The test rejects both correct engines: some number it expects is not what a correct engine computes. A common cause, as here: a second backward() on a graph that reuses earlier inputs, whose grads still hold the first backward()'s.
+# Mistake: The test rejects both correct engines: some number it expects is not what a correct engine computes. Common causes: a second backward() on a graph that reuses earlier inputs (their grads still hold the first backward()'s), an expected number worked out wrong, or a comparison stricter than floating point allows.
 # Hint: Work each expected number out again. Gradients add up over backward() calls, so build each graph from fresh Values (or expect the sum).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

@@ -1,4 +1,4 @@
-# Mistake: The test catches no wrong gradient, only wrong data and a failing `+`: it checks each result's data, never a grad, so every engine whose forward pass is right passes.
+# Mistake: The test catches no wrong gradient, only wrong data and a failing `+`: every engine whose forward pass is right passes it, as happens when a test checks each result's data and never a grad.
 # Hint: backward() is what you are testing: after it, compare the grad of every input (and of the output, 1) with the derivative you work out by hand.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

@@ -1,4 +1,4 @@
-# Mistake: The test checks only the inputs' grads, never the grad of the output or of an intermediate result, so an engine that clears those after backward() passes.
+# Mistake: The test accepts an engine that sets the grad of the output and of every intermediate result back to 0 after backward(), as a test that checks only the inputs' grads does.
 # Hint: backward() sets every node's grad: check the output's own (1) and an intermediate's (m = p * q; after (m + m).backward(), m.grad is 2).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

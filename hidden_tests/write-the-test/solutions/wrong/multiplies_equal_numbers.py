@@ -1,4 +1,4 @@
-# Mistake: The test never checks the grads of a product of two different numbers (here every product is 3 * 3 or 2 * 2, where b and a are the same), so an engine that gives each input of * its own value instead of the other's passes.
+# Mistake: The test accepts an engine that gives each input of `*` its own value instead of the other input's, as a test does whose products all multiply equal numbers (3 * 3: each input's own value is then the other's too).
 # Hint: Multiply two different numbers: after (a * b).backward() with a = 2 and b = 5, a.grad is 5 and b.grad is 2.
 def check_engine(Value):
     a, b = Value(3.0), Value(3.0)

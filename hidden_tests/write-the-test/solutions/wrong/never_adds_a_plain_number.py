@@ -1,4 +1,4 @@
-# Mistake: The test never adds a plain number to a Value, so an engine whose + only works with another Value passes.
+# Mistake: The test accepts an engine whose `+` only works with another Value (a plain number added fails), as a test that never adds a plain number to a Value does.
 # Hint: Learners and networks write x + 1 and 2 + x all the time: use a plain number on each side of + and *.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

@@ -1,4 +1,4 @@
-# Mistake: The test never uses a value twice, so an engine that assigns grads with `=` instead of adding with `+=`, or runs a shared node's rule twice, passes.
+# Mistake: The test accepts an engine that assigns grads with `=` instead of adding with `+=`, and one that runs a shared node's rule twice, as a test that never uses a value twice does.
 # Hint: Use an input twice (x * x + x) and an intermediate result twice (m = p * q; m + m): each node's grad must add up every use, once.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

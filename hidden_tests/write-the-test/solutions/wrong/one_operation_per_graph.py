@@ -1,4 +1,4 @@
-# Mistake: No graph in the test chains two operations or shares an intermediate result (here each graph is one operation), so the gradient arriving at each operation is 1 and the order of the rules never matters: an engine that forgets to multiply by the upstream gradient, runs the rules from the inputs up, or runs a shared node's rule twice passes.
+# Mistake: The test accepts an engine that forgets to multiply by the upstream gradient, one that runs the rules from the inputs up, and one that runs a shared node's rule twice, as a test does whose graphs are each one operation (the gradient arriving at every operation is then 1, and the order never matters).
 # Hint: Chain operations: in (a * b) * 3 the product receives 3, not 1, and its rule must run after the outer one.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

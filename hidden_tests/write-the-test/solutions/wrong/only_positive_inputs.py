@@ -1,4 +1,4 @@
-# Mistake: The test never checks relu at exactly 0 or on a negative input (here every input is positive), so an engine whose relu is wrong there passes.
+# Mistake: The test accepts an engine whose relu lets the gradient through at exactly 0, and one whose relu returns a negative input unchanged, as a test that tries relu only on positive inputs does.
 # Hint: Try relu where it is interesting: at exactly 0 (its gradient there is 0) and at a negative number (its output is 0).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

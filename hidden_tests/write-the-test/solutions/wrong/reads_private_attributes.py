@@ -1,4 +1,4 @@
-# Mistake: The test rejects one correct engine and accepts the other: it relies on something only one of them does, such as a private attribute (`_prev` here), a type, or a repr.
+# Mistake: The test rejects one correct engine and accepts the other: it relies on something only one of them does, such as a private attribute (`_prev`), a type, or a repr.
 # Hint: Test only what every engine promises (data, grad, the operations, backward()); how an engine stores its graph is its own business.
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)
