@@ -35,7 +35,8 @@ def test_a_weak_test_on_the_page_is_told_which_bug_it_let_through(browser, isola
         expect(site.page.locator(".results-body .summary")).to_contain_text("10")
         # The known mistake is named too (the wrong file's `# Mistake:`).
         expect(site.page.locator(".results-body .diagnosis")).to_contain_text(
-            "never checks relu at exactly 0")
+            "The test accepts an engine whose relu lets the gradient through at exactly 0, and "
+            "one whose relu returns a negative input unchanged")
     finally:
         ctx.close()
 
