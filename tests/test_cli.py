@@ -314,6 +314,13 @@ def test_bundle_regrade_out_csv_is_a_csv_a_spreadsheet_reads(tmp_path):
     assert [(Path(r["bundle"]).name, r["problem"], r["claimed"], r["holds"]) for r in rows] == [
         ("forged.json", "basic-ops", "39/39", "false"), ("honest.json", "basic-ops", "39/39", "true")]
     assert rows[0]["regraded"] != "39/39" and rows[1]["regraded"] == "39/39"
+    # a learner's text never becomes a spreadsheet formula
+    data = json.loads((tmp_path / "bundles" / "honest.json").read_text())
+    data["problems"]["basic-ops"]["progress"]["suiteVersion"] = '=HYPERLINK("http://x","open")'
+    (tmp_path / "bundles" / "honest.json").write_text(json.dumps(data))
+    run("grade", "--bundle", str(tmp_path / "bundles" / "honest.json"), "--out", str(out))
+    [row] = list(csv.DictReader(out.open(newline="")))
+    assert row["claimed_suite"] == "'=HYPERLINK(\"http://x\",\"open\")"
 
 
 def test_bundle_regrade_names_a_file_that_is_not_an_export(tmp_path):

@@ -65,6 +65,11 @@ CASES = [
                      "            self.grad += e / (1 + e) ** 2 * out.grad\n\n"
                      "        out._backward = _backward\n        return out"),
      "Your `sigmoid`'s gradient rule raises OverflowError when its input is -800"),
+    # no Value to call backward() on: neither "raises when its input is" nor "its gradient rule"
+    ("activations", ("        return self._unary(s, s * (1 - s))", "        self._unary(s, s * (1 - s))"),
+     "Your `sigmoid` does not return a Value"),
+    ("activations", ("        return self._unary(t, 1 - t * t)", "        return t"),
+     "Your `tanh` does not return a Value"),
     ("more-ops", ("return self._node(self.data - other.data, (self, other), (1, -1))",
                   _node("self.data - other.data",
                         "self.grad += out.grad; other.grad = -out.grad")),

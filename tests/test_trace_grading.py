@@ -31,13 +31,17 @@ EXPORT_SCHEMA = json.loads((REPO / "engine/schemas/export.schema.json").read_tex
 # What learners type, and what the page makes of it (a number, or None: "Not a number").
 ENTRIES = ["2", "-0.5", ".786", "1e-3", "3/4", "\u22123", "\u2013 2", " 6 ", "+4", "5.", "1E2",
            "-1/-4", "1/0", "0/0", "1e400", "", "  ", "two", "1,5", "0x10", "1/2/3", "\u0663",
-           "e5", ".", "-", "4 / 8", "inf", "NaN", "1_000"]
+           "e5", ".", "-", "4 / 8", "inf", "NaN", "1_000",
+           # JavaScript's whitespace is not Python's: a pasted BOM is space, U+0085 and U+001C not
+           "\ufeff2", "2\x85", "2\x1c", "\ufeff", "\x1c",
+           # long runs of digits are refused at once, not backtracked over for minutes
+           "1" * 5000 + "x", "1" * 800 + "/" + "1" * 800 + "x", "1" * 101]
 
 
 def test_entries_parse_as_the_page_parses_them():
     expected = {"2": 2, "-0.5": -0.5, ".786": 0.786, "1e-3": 0.001, "3/4": 0.75, "\u22123": -3,
                 "\u2013 2": -2, " 6 ": 6, "+4": 4, "5.": 5, "1E2": 100, "-1/-4": 0.25,
-                "4 / 8": 0.5}
+                "4 / 8": 0.5, "\ufeff2": 2}
     assert {e: parse_entry(e) for e in ENTRIES} == {e: expected.get(e) for e in ENTRIES}
 
 
@@ -79,6 +83,9 @@ def test_marks_count_right_wrong_and_empty_cells_per_trace():
     assert marks[0].right == marks[0].total - 5 and marks[0].empty == 3
     assert marks[0].wrong == tuple(what for _, what, _ in cells_of(first)[:2])
     assert marks[-1].wrong == (CELLS[-1][1],)  # text that is no number is wrong, not empty
+    # blank as the page decides it (JavaScript's trim): a BOM alone is empty, U+001C is not
+    assert mark_cells(PAGE, {CELLS[0][0]: "\ufeff "})[0].empty == marks[0].total
+    assert mark_cells(PAGE, {CELLS[0][0]: "\x1c"})[0].wrong == (CELLS[0][1],)
     # the page's tolerance: 4 significant figures are right, 2 are not
     key, _, answer = next(c for c in CELLS if c[2] != round(c[2]))
     assert sum(m.right for m in mark_cells(PAGE, {key: f"{answer:.4g}"})) == 1
@@ -134,3 +141,26 @@ def test_class_grading_marks_trace_cells_from_export_files(tmp_path):
     assert result.returncode == 0, result.stdout
     assert {r["problem"]: r["regraded"] for r in json.loads(result.stdout)} == {
         "basic-ops": "39/39", "trace-by-hand": "32/32"}
+
+
+def test_a_claim_without_cells_and_cells_of_a_trace_that_is_gone(tmp_path):
+    """A solved claim with no cell behind it does not hold (as a code claim with no code); keys
+    of a trace the problem no longer has are not a submission; a claim made against another
+    version of the traces says so."""
+    from engine.authoring import bundle, classroom
+
+    claimed = {"solved": True, "passed": 32, "total": 32, "suiteVersion": "older"}
+    path = tmp_path / "x.json"
+    export(path, {"trace-by-hand": {"code": None, "progress": claimed, "trace": {}}}, "x")
+    resolve = {"trace-by-hand": TRACE}.get
+    [row] = bundle.regrade(path, resolve, lambda root, code: {})
+    assert (row["regraded"], row["holds"], row["note"]) == ("-", False, "no cells in the bundle")
+    export(path, {"trace-by-hand": {"code": None, "progress": None,
+                                    "trace": {"gone/x/value": "3"}}}, "x")
+    assert bundle.regrade(path, resolve, lambda root, code: {}) == []
+    result = classroom.trace_result(PAGE, {"gone/x/value": "3"}, 10, "x.json")
+    assert (result["status"], result["score"]) == ("missing", 0)
+    export(path, {"trace-by-hand": {"code": None, "progress": claimed, "trace": answers()}}, "x")
+    [row] = bundle.regrade(path, resolve, lambda root, code: {})
+    assert row["holds"] and row["regraded"] == "32/32"
+    assert row["note"] == f"claimed against version older, regraded against {PAGE['version']}"

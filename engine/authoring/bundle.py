@@ -22,7 +22,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
 from engine.authoring.problem import MAX_DEPTH, SLUG, SLUG_RULE, depth, is_slug
-from engine.authoring.render import one_line
+from engine.authoring.render import csv_cell, one_line
 from engine.authoring.trace import (
     compile_trace_problem,
     load_trace_problem,
@@ -106,15 +106,22 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
         assert re.fullmatch(SLUG, slug)  # read_bundle checked it: a name, never a path
         root = resolve(slug)
         if root is not None and problem_kind(root) == "trace":
-            cells = entry.get("trace") or {}
-            if not any(str(text).strip() for text in cells.values()):
-                continue  # no cell typed: nothing to regrade
             if root not in pages:
                 pages[root] = compile_trace_problem(load_trace_problem(root))
-            right, total, first = tally(mark_cells(pages[root], cells))
+            marks = mark_cells(pages[root], entry.get("trace") or {})
+            right, total, first = tally(marks)
+            if not sum(m.typed for m in marks):  # no cell of this page typed
+                if row["claimed_solved"] or claim.get("passed"):
+                    rows.append({**row, "regraded": "-", "holds": not row["claimed_solved"],
+                                 "note": "no cells in the bundle"})
+                continue
+            version = pages[root]["version"]
+            note = "" if claim.get("suiteVersion") in (None, version) else (
+                f"claimed against version {claim.get('suiteVersion')}, regraded against {version}")
+            if first is not None:
+                note = "; ".join(n for n in (note, f"trace {first.id}: {marks_line(first)}") if n)
             rows.append({**row, "regraded": f"{right}/{total}", "regraded_solved": first is None,
-                         "holds": first is None or not row["claimed_solved"],
-                         "note": "" if first is None else f"trace {first.id}: {marks_line(first)}"})
+                         "holds": first is None or not row["claimed_solved"], "note": note})
             continue
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"
@@ -137,12 +144,13 @@ CSV_COLUMNS = ("bundle", "problem", "claimed", "claimed_solved", "claimed_suite"
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:
     """``regrade``'s rows as a CSV for a spreadsheet (``--out FILE.csv``): one row per problem per
-    export file, claims and regrades side by side, true/false where a column is a yes or no."""
+    export file, claims and regrades side by side, true/false where a column is a yes or no.
+    Learners' text (file names, a claimed suite version) is kept from running as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(["" if row.get(c) is None else str(row[c]).lower()
-                         if isinstance(row[c], bool) else one_line(str(row[c]))
+                         if isinstance(row[c], bool) else csv_cell(one_line(str(row[c])))
                          for c in CSV_COLUMNS])
     return out.getvalue()

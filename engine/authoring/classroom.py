@@ -312,6 +312,8 @@ def trace_result(page: dict[str, Any], typed: dict[str, str], points: float, sho
     trace, ``pass`` only when every cell is right."""
     marks = mark_cells(page, typed)
     right, total, first = tally(marks)
+    if not sum(m.typed for m in marks):  # only keys of traces it no longer has
+        return missing_result(f"no cell of {page['problem']['slug']} typed in the export file")
     cases = [{"name": m.id, "status": "pass" if m.right == m.total else "fail",
               "message": _cut(marks_line(m))} for m in marks]
     return {"status": "pass" if first is None else "fail", "score": score_of(right, total, points),

@@ -485,14 +485,26 @@ def check_trace_problem(root: Path) -> tuple[list[str], list[str], dict[str, Any
 # typed, and `gradlab grade` marks it again here with the same rules, so an instructor's count is
 # the count the learner saw ("20 of 32 cells right").
 
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+# Digits split one way only (\d+(\.\d*)?), so a long run of them that fails cannot backtrack.
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _ENTRY = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.IGNORECASE | re.ASCII)
+ENTRY_MAX = 100  # tracecheck.ts's ENTRY_MAX
+# JavaScript's whitespace (String.prototype.trim and \s), which is not Python's: U+FEFF is in it,
+# U+0085 and U+001C-U+001F are not.
+_JS_SPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+
+
+def is_blank(text: str) -> bool:
+    """An empty cell, as the page decides it (JavaScript's ``trim()``)."""
+    return not _JS_SPACE.sub("", text)
 
 
 def parse_entry(text: str) -> float | None:
     """A number as a learner types it: 2, -0.5, .786, 1e-3, 3/4, a typographic minus; None when
     it is not one (tracecheck.ts's parseEntry, rule for rule)."""
-    t = re.sub(r"\s+", "", re.sub("[\u2212\u2013]", "-", text.strip()))
+    t = _JS_SPACE.sub("", re.sub("[\u2212\u2013]", "-", text))
+    if not t or len(t) > ENTRY_MAX:
+        return None
     match = _ENTRY.fullmatch(t)
     if not match:
         return None
@@ -527,6 +539,11 @@ class TraceMarks:
     wrong: tuple[str, ...]  # what each wrong cell asks, in page order
     empty: int
 
+    @property
+    def typed(self) -> int:
+        """Cells with something in them, right or wrong."""
+        return self.total - self.empty
+
 
 def mark_cells(page: dict[str, Any], typed: dict[str, str]) -> list[TraceMarks]:
     """Every trace of a compiled trace problem (``compile_trace_problem``) against what was typed."""
@@ -537,7 +554,7 @@ def mark_cells(page: dict[str, Any], typed: dict[str, str]) -> list[TraceMarks]:
         for key, what, answer in cells_of(trace):
             text = typed.get(key, "")
             entry = parse_entry(text) if isinstance(text, str) else None
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str) or is_blank(text):
                 empty += 1
             elif entry is not None and abs(entry - answer) <= max(tol["rel"] * abs(answer),
                                                                    tol["abs"]):

@@ -139,7 +139,12 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
                              for i in n["inputs"][1:])), None) \
             if trace and len([n for n in trace["nodes"] if n["op"] != "leaf"]) == 1 else None
         a = case["spec"].get("values", {}).get("a")  # type: ignore[union-attr]
-        in_backward = bool(obs.get("observations", {}).get(observe.BACKWARD_CALLED))
+        seen = obs.get("observations", {})
+        in_backward = bool(seen.get(observe.BACKWARD_CALLED))
+        if seen.get(observe.NOT_A_VALUE) and node is not None and not in_backward:
+            return Measured("error", op, f"your `{op}` does not return a Value",
+                            f"{shown} gave something that is not a Value, so backward() could "
+                            f"not be called on it ({raised})")
         if node is not None and a is not None and trace is not None:
             # One operation on the input a alone: say which input, and what it should give.
             right = trace["expected"][f"@{node['id']}.data"]
@@ -156,7 +161,7 @@ def measure(case: Case, obs: Observation | None, passed: dict[str, bool]) -> Mea
                             f"its input is {_n(a)}", f"{shown} raised {raised}; {code} should "
                             f"give {_n(right)}")
         if in_backward:
-            return Measured("error", op, f"backward() on {shown} raises "
+            return Measured("error", op, f"calling backward() on {shown} raises "
                             f"{err.get('type', 'an error')}",
                             f"{shown} gave a value, then backward() raised {raised}")
         return Measured("error", op, f"{shown} raises {err.get('type', 'an error')}",

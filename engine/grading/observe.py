@@ -67,6 +67,7 @@ class OutputCapture:
 
 
 BACKWARD_CALLED = "@backward()"  # observed once a data case's graph is built and backward() called
+NOT_A_VALUE = "@not a Value"  # observed when a data case's expression gave something else
 
 
 class _Recorder:
@@ -455,9 +456,13 @@ def _run_data_case(value_cls: type, case: dict[str, Any], record: _Recorder,
         for step in case.get("steps", ()):
             exec(_compile_case_code(step, "exec"), scope)
         result = eval(_compile_case_code(case["expression"], "eval"), scope)
-    # Never graded: tells an error in backward() from one in building the graph (explain.py).
+    # Never graded, for explain.py: whether what the expression gave is a Value at all, and, once
+    # its backward is found, that an error from here on is backward()'s, not the graph's.
+    if not _isinstance(result, value_cls):
+        record.observations[NOT_A_VALUE] = 1
+    backward = result.backward
     record.observations[BACKWARD_CALLED] = 1
-    result.backward()
+    backward()
     record.observations["result.data"] = _read_attribute(result, "data")
     for name in case["record"]:
         record.observations[f"{name}.grad"] = _read_attribute(variables[name], "grad")

@@ -7,11 +7,16 @@ import type { NodeData, TraceData } from "./generated/tracepage";
 export type CellKind = "value" | "grad";
 export type Verdict = { status: "empty" } | { status: "invalid"; say: string } | { status: "right" } | { status: "wrong"; say: string; hint: string | null };
 
+/** The longest entry read as a number: no number a learner types is longer, and the pattern is
+ * never run on pasted pages of text. */
+export const ENTRY_MAX = 100;
+
 /** A number as a learner types it: 2, -0.5, .786, 1e-3, 3/4, with a typographic minus too. */
 export function parseEntry(text: string): number | null {
   const t = text.trim().replace(/[−–]/g, "-").replace(/\s+/g, "");
-  if (!t) return null;
-  const num = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?";
+  if (!t || t.length > ENTRY_MAX) return null;
+  // Digits split one way only (\d+(\.\d*)?), so a long run of them that fails cannot backtrack.
+  const num = "[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:e[+-]?\\d+)?";
   const m = new RegExp(`^(${num})(?:/(${num}))?$`, "i").exec(t);
   if (!m) return null;
   const x = Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2]));

@@ -1,4 +1,4 @@
-# Mistake: The test rejects both correct engines: some number it expects is not what a correct engine computes. Common causes: a second backward() on a graph that reuses earlier inputs (their grads still hold the first backward()'s), an expected number worked out wrong, or a comparison stricter than floating point allows.
+# Mistake: The test rejects both correct engines: something it expects of them is not what a correct engine does. Common causes: a second backward() on a graph that reuses earlier inputs (their grads still hold the first backward()'s), an expected number worked out wrong, a comparison stricter than floating point allows, or a method the statement does not promise.
 # Hint: Work each expected number out again. Gradients add up over backward() calls, so build each graph from fresh Values (or expect the sum).
 def check_engine(Value):
     a, b = Value(2.0), Value(5.0)

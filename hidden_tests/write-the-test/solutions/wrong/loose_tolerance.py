@@ -1,4 +1,4 @@
-# Mistake: The test lets through a `**` derivative off by a factor of x and a shared node counted twice: either its comparison is too loose to see a gradient 1.5 or 2 times too large, or it never checks `**` and a shared intermediate.
+# Mistake: The test accepts an engine whose `**` derivative is off by a factor of x, and one that runs a shared node's rule twice, as a test does whose comparisons are too loose to see those errors, or that never tries `**` and a shared intermediate result where the errors show.
 # Hint: With inputs like 1.5 and 2.0 the arithmetic is exact: compare with ==, or, against numerical gradients, with a tolerance near 1e-6; and check x ** 2 and an intermediate used twice.
 import math
 
