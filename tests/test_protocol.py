@@ -162,6 +162,29 @@ def test_warm_up_grades_the_kept_run_and_a_passing_one_step_by_step(mini_suite, 
     assert graded[-1]["status"] == "error"
 
 
+def test_once_learner_code_has_run_the_warm_up_keeps_the_baseline_taken_before(mini_suite,
+                                                                               monkeypatch):
+    """The steps go on between the learner's runs; only while no learner code has run does the
+    last one take the clean baseline again."""
+    version = browser.add_suite(json.dumps(mini_suite))
+    message = json.dumps({**GOOD_RUN, "slug": mini_suite["problem"]["slug"],
+                          "suiteVersion": version, "source": REFERENCE, "known": {}})
+    monkeypatch.setitem(browser._state, "learner ran", False)
+    monkeypatch.setattr(browser, "_warm_up", [])
+    browser.keep_warm_up(message)
+    before = browser._state["baseline"]
+    for step in range(browser.warm_up_steps()):
+        browser.warm_up(step)
+    assert browser._state["baseline"] is not before  # no learner code yet: taken again
+    assert not browser._state["learner ran"]
+    browser.run(message, lambda i, t: None, lambda: "timeout")  # the learner's run
+    assert browser._state["learner ran"]
+    kept = browser._state["baseline"]
+    for step in range(browser.warm_up_steps()):
+        browser.warm_up(step)
+    assert browser._state["baseline"] is kept
+
+
 GOOD_PLAY = {"v": 1, "type": "play", "runId": 4, "slug": "basic-ops", "source": "class Value: pass",
              "scratch": "x = 1", "timeLimit": 5, "compare": False}
 

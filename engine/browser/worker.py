@@ -159,7 +159,8 @@ def _same_list(current: list[Any], saved: list[Any]) -> bool:
 
 # What the worker keeps between runs, in one object (restoring this module's namespace must not
 # undo it): the baseline, and how the last run left the interpreter.
-_state: dict[str, Any] = {"baseline": None, "clean": "restored"}
+_state: dict[str, Any] = {"baseline": None, "clean": "restored", "warming": False,
+                          "learner ran": False}
 
 
 def mark_clean() -> None:
@@ -167,10 +168,14 @@ def mark_clean() -> None:
     code has run: after the build-time warm-up (public starters only), and by the worker once
     Python is up."""
     _state["baseline"] = _Baseline()
-    # Everything alive now lives as long as the worker (modules, suites, the grader): moved out of
-    # the collector's way, so the collections a run's garbage triggers no longer walk it each time
-    # (Pyodide in Node, 30 runs of basic-ops: spikes of 12-20 ms among 8 ms runs, gone). The
-    # garbage of earlier runs is collected first so that none of it is kept for good.
+    _freeze_long_lived()
+
+
+def _freeze_long_lived() -> None:
+    """Everything alive now lives as long as the worker (modules, suites, the grader's caches):
+    moved out of the collector's way, so the collections a run's garbage triggers no longer walk
+    it each time (Pyodide in Node, 30 runs of basic-ops: spikes of 12-20 ms among 8 ms runs,
+    gone). The garbage of earlier runs is collected first so that none of it is kept for good."""
     gc.collect()
     gc.freeze()
 
@@ -210,30 +215,44 @@ def warm_up_steps() -> int:
 
 def warm_up(step: int) -> None:
     """Grade warm-up run number ``step`` and drop the report. The worker calls the steps one by
-    one while idle and stops as soon as the learner asks for a run, which then waits for one
-    run at most. A restored interpreter grades several times slower until the browser has
+    one while idle, pausing while the learner's runs are queued (a run waits for one step at
+    most). A restored interpreter grades several times slower until the browser has
     compiled what Python runs most; this moves that cost off the learner's first Runs."""
     if not _warm_up:
         return
     message = json.loads(_warm_up[(step // 2) % len(_warm_up)])
     if step % 2 and _passing:
         message["source"] = _passing[0]
-    run(json.dumps(message), lambda index, limit: None, lambda: "timeout")
+    _state["warming"] = True
+    try:
+        run(json.dumps(message), lambda index, limit: None, lambda: "timeout")
+    finally:
+        _state["warming"] = False
     if step == warm_up_steps() - 1:
-        mark_clean()  # the grader's lazy imports and caches, warmed by public code, stay
+        # The grader's lazy imports and caches, warmed by public code, stay (and are frozen).
+        # Once learner code has run (the steps go on between the learner's runs), the baseline
+        # stays the one taken before it.
+        if _state["learner ran"]:
+            _freeze_long_lived()
+        else:
+            mark_clean()
 
 
 def warm_up_play() -> None:
     """Play the remembered run's code with ``a = 1`` as the scratch code and drop the result:
     imports the playground and warms it, as ``warm_up`` does for grading. The worker calls it
     while idle once the engine's files are unpacked (the playground is imported from them)."""
-    for message_json in _warm_up:
-        message = json.loads(message_json)
-        play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
-                         "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
-                         "compare": False}),
-             lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
-    if _warm_up:
+    _state["warming"] = True
+    try:
+        for message_json in _warm_up:
+            message = json.loads(message_json)
+            play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
+                             "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
+                             "compare": False}),
+                 lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
+    finally:
+        _state["warming"] = False
+    if _warm_up and not _state["learner ran"]:
         mark_clean()
 
 
@@ -398,6 +417,7 @@ def run(message_json: str, case_start: Callable[[int, float], None],
     """Handle one ``run`` message; returns the report as JSON. Afterwards ``clean_state()`` says
     whether the interpreter is clean again."""
     message = check(json.loads(message_json), "run")
+    _state["learner ran"] = _state["learner ran"] or not _state["warming"]
     suite = _suites.get(message["slug"])
     if suite is None or suite["version"] != message["suiteVersion"]:
         raise ValueError(f"suite {message['slug']} {message['suiteVersion']} is not loaded")
@@ -432,6 +452,7 @@ def play(message_json: str, emit: Callable[[str, str], None],
     marks the moment learner code starts. Afterwards ``clean_state()`` says whether the
     interpreter is clean again, as after ``run``."""
     message = check(json.loads(message_json), "play")
+    _state["learner ran"] = _state["learner ran"] or not _state["warming"]
     _state["clean"] = "replace"  # until the run ends and is undone
     result: dict[str, Any] | None = None
     try:

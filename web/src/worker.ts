@@ -16,9 +16,6 @@ let PythonError: PyodideInterface["ffi"]["PythonError"] | null = null; // pyodid
 let browser: any = null;
 const loadedSuites = new Map<string, string>(); // slug -> version
 const queue: (RunMessage | PlayMessage)[] = [];
-/** Set by the learner's first run or play: the idle warm-up stops for good (its last step takes
- * the clean baseline again, which must never happen after learner code has run). */
-let learnerStarted = false;
 let booting: Promise<void> | null = null;
 let unpackEngine: (() => void) | null = null; // pending until the engine's files are unpacked
 
@@ -103,11 +100,16 @@ async function boot(): Promise<void> {
   const ms = marks.engineReady - marks.bootStart;
   post({ v: 1, type: "status", phase: "ready", isolated: !!interrupt, ms, snapshot: restored, marks });
   // Nothing to do yet (the learner is reading): grade a few runs, unseen, one per task, so the
-  // first real runs do not pay for the browser compiling Python's code paths. The learner's first
-  // run or play ends the warm-up (it waits for one warm-up run at most).
+  // first real runs do not pay for the browser compiling Python's code paths. A step waits while
+  // the learner's runs are queued or running (each waits for one step at most); once learner
+  // code has run, Python keeps the baseline it took before (engine/browser/worker.py).
   const steps: number = browser.warm_up_steps();
-  const warm = (step: number) => {
-    if (step >= steps || learnerStarted || busy || queue.length) return;
+  const warm = (step: number): void => {
+    if (step >= steps) return;
+    if (busy || queue.length) {
+      setTimeout(() => warm(step), 200);
+      return;
+    }
     try {
       browser.warm_up(step);
     } catch (error) {
@@ -268,7 +270,6 @@ self.onmessage = (event: MessageEvent) => {
       throw error;
     });
   } else if (message.type === "run" || message.type === "play") {
-    learnerStarted = true;
     queue.push(message);
     void drain();
   }
