@@ -176,7 +176,9 @@ def test_problem_toml_keys_of_code_problems_are_refused_in_a_trace_problem(tmp_p
                       "remove it"]
 
 
-def test_regrading_an_export_skips_the_trace_problem_it_has_no_code_for(tmp_path):
+def test_regrading_an_export_never_grades_code_for_a_trace_problem(tmp_path):
+    """A trace problem has no code; a solved claim with no cells behind it (an export made
+    before cells were exported) does not hold, as a code claim with no code does not."""
     from engine.authoring import bundle
 
     export = tmp_path / "export.json"
@@ -187,4 +189,10 @@ def test_regrading_an_export_skips_the_trace_problem_it_has_no_code_for(tmp_path
     def grade_code(root: Path, code: str) -> dict:
         raise AssertionError("a trace problem has no code to grade")
 
+    [row] = bundle.regrade(export, lambda slug: REPO / "hidden_tests" / slug, grade_code)
+    assert (row["problem"], row["regraded"], row["holds"]) == ("trace-by-hand", "-", False)
+    assert row["note"] == "no cells in the bundle"
+    progress.update(solved=False, passed=0)  # nothing claimed, nothing typed: no row
+    export.write_text(json.dumps({"format": "gradlab-export", "version": 1, "exportedAt": "x",
+                                  "problems": {"trace-by-hand": {"code": None, "progress": progress}}}))
     assert bundle.regrade(export, lambda slug: REPO / "hidden_tests" / slug, grade_code) == []
