@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from engine.authoring.check import CheckResult, check_problem, load_and_compile, load_for_grading
@@ -51,17 +52,18 @@ def _all_problems() -> list[Path]:
     return sorted(p.parent for p in root.glob("*/problem.toml")) if root.is_dir() else []
 
 
-def _path_position() -> dict[str, int]:
-    """Each problem's place on the path, as the site lists them: the course's ``order`` (course.toml
-    in the problems folder), then problem.toml's ``order``. A course that does not load says why
-    when it is checked; here the problems then keep problem.toml's order."""
+def _path_key() -> Callable[[str], tuple[int, str]]:
+    """A sort key for problem slugs: their place on the path, as the site lists them: the course's
+    ``order`` (course.toml in the problems folder), then problem.toml's ``order``. A course that
+    does not load says why when it is checked; here the problems then keep problem.toml's order."""
     from engine.authoring.course import load_course, problem_order
 
     try:
         folders = load_course(problems_dir()).problems
     except ProblemError:
         folders = sorted(_all_problems(), key=lambda p: (problem_order(p), p.name))
-    return {folder.name: i for i, folder in enumerate(folders)}
+    position = {folder.name: i for i, folder in enumerate(folders)}
+    return lambda slug: (position.get(slug, len(position)), slug)
 
 
 class _UsageError(Exception):
@@ -223,8 +225,7 @@ def _grade_class(args: argparse.Namespace) -> int:
     roots = {p.name: p for p in _all_problems()}
     # Trace problems are answered by hand on the site: export files carry the cells typed.
     traces = frozenset(slug for slug, root in roots.items() if problem_kind(root) == "trace")
-    position = _path_position()
-    order = sorted(roots, key=lambda slug: (position.get(slug, len(position)), slug))
+    order = sorted(roots, key=_path_key())
     fmt = gradebook.infer_format(args.out, args.format or ("json" if args.json else None))
     try:
         options = classroom.Options(
@@ -431,8 +432,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
         rows.append((problem.order, root.name, problem.difficulty, str(len(suite["cases"])),
                      f"{problem.title} ({detail})"))
-    position = _path_position()
-    rows.sort(key=lambda row: (position.get(row[1], len(position)), row[0], row[1]))
+    key = _path_key()
+    rows.sort(key=lambda row: key(row[1]))
     for _, slug, difficulty, count, title in rows:
         count = count if count.endswith("traces") else f"{count:>4} cases"
         print(f"{slug:<20} {difficulty:<8} {count}  {title}")

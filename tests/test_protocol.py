@@ -145,8 +145,8 @@ def test_warm_up_grades_the_kept_run_and_a_passing_one_step_by_step(mini_suite, 
                                           "self.grad += out.grad")})
     monkeypatch.setattr(browser, "_warm_up", [])
     graded = []
-    real_run = browser.run
-    monkeypatch.setattr(browser, "run", lambda m, s, r: graded.append(json.loads(real_run(m, s, r))))
+    real_run = browser._run  # the warm-up's runs (public code: they do not count as the learner's)
+    monkeypatch.setattr(browser, "_run", lambda m, s, r: graded.append(json.loads(real_run(m, s, r))))
     assert browser.warm_up_steps() == 0
     browser.warm_up(0)
     assert graded == []  # nothing kept yet: nothing to do
@@ -225,8 +225,8 @@ def test_the_playground_warm_up_plays_the_kept_code(mini_suite, monkeypatch):
                           "suiteVersion": version, "source": REFERENCE, "known": {}})
     monkeypatch.setattr(browser, "_warm_up", [])
     played = []
-    real_play = browser.play
-    monkeypatch.setattr(browser, "play",
+    real_play = browser._play  # the warm-up's plays
+    monkeypatch.setattr(browser, "_play",
                         lambda m, *rest: played.append((json.loads(m), json.loads(real_play(m, *rest)))))
     browser.keep_warm_up(message)
     browser.warm_up(0)

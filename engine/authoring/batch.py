@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from engine.authoring.render import csv_cell
+from engine.authoring.render import csv_cells
 
 _suite: dict[str, Any] | None = None
 _executor: Any = None
@@ -225,7 +225,7 @@ def csv_row(row: dict[str, Any], case_ids: list[str]) -> list[Any]:
     diagnosis = ((row["report"] or {}).get("diagnosis") or {}).get("mistake", "")
     cells = [row["file"], row["status"], row["passed"], row["total"], score,
              *(statuses.get(i, "not run") for i in case_ids), diagnosis, row["message"] or ""]
-    return [csv_cell(c) if isinstance(c, str) else c for c in cells]
+    return csv_cells(cells)
 
 
 def to_csv(rows: list[dict[str, Any]], case_ids: list[str]) -> str:

@@ -22,12 +22,11 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
 from engine.authoring.problem import MAX_DEPTH, SLUG, SLUG_RULE, depth, is_slug
-from engine.authoring.render import csv_cell, one_line
+from engine.authoring.render import csv_cells, one_line
 from engine.authoring.trace import (
     compile_trace_problem,
     load_trace_problem,
     mark_cells,
-    marks_line,
     problem_kind,
     tally,
 )
@@ -108,9 +107,8 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
         if root is not None and problem_kind(root) == "trace":
             if root not in pages:
                 pages[root] = compile_trace_problem(load_trace_problem(root))
-            marks = mark_cells(pages[root], entry.get("trace") or {})
-            right, total, first = tally(marks)
-            if not sum(m.typed for m in marks):  # no cell of this page typed
+            t = tally(mark_cells(pages[root], entry.get("trace") or {}))
+            if not t.typed:  # no cell of this page typed
                 if row["claimed_solved"] or claim.get("passed"):
                     rows.append({**row, "regraded": "-", "holds": not row["claimed_solved"],
                                  "note": "no cells in the bundle"})
@@ -118,10 +116,10 @@ def regrade(path: Path, resolve: Callable[[str], Path | None],
             version = pages[root]["version"]
             note = "" if claim.get("suiteVersion") in (None, version) else (
                 f"claimed against version {claim.get('suiteVersion')}, regraded against {version}")
-            if first is not None:
-                note = "; ".join(n for n in (note, f"trace {first.id}: {marks_line(first)}") if n)
-            rows.append({**row, "regraded": f"{right}/{total}", "regraded_solved": first is None,
-                         "holds": first is None or not row["claimed_solved"], "note": note})
+            rows.append({**row, "regraded": f"{t.right}/{t.total}",
+                         "regraded_solved": t.first is None,
+                         "holds": t.first is None or not row["claimed_solved"],
+                         "note": "; ".join(n for n in (note, t.first_line()) if n)})
             continue
         if root is None or not isinstance(code, str):
             why = "no such problem here" if root is None else "no code in the bundle"
@@ -150,7 +148,7 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else str(row[c]).lower()
-                         if isinstance(row[c], bool) else csv_cell(one_line(str(row[c])))
-                         for c in CSV_COLUMNS])
+        writer.writerow(csv_cells(["" if row.get(c) is None else str(row[c]).lower()
+                                   if isinstance(row[c], bool) else one_line(str(row[c]))
+                                   for c in CSV_COLUMNS]))
     return out.getvalue()

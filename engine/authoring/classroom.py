@@ -311,16 +311,16 @@ def trace_result(page: dict[str, Any], typed: dict[str, str], points: float, sho
     ``passed``/``total`` count cells (what the page shows: "20 of 32 cells right"), one case per
     trace, ``pass`` only when every cell is right."""
     marks = mark_cells(page, typed)
-    right, total, first = tally(marks)
-    if not sum(m.typed for m in marks):  # only keys of traces it no longer has
+    t = tally(marks)
+    if not t.typed:  # only keys of traces it no longer has
         return missing_result(f"no cell of {page['problem']['slug']} typed in the export file")
     cases = [{"name": m.id, "status": "pass" if m.right == m.total else "fail",
               "message": _cut(marks_line(m))} for m in marks]
-    return {"status": "pass" if first is None else "fail", "score": score_of(right, total, points),
-            "passed": right, "total": total, "file": shown, "seconds": None, "diagnosis": None,
-            "cases": cases,
-            "message": "" if first is None else
-            _cut(f"{right}/{total} cells right; trace {first.id}: {marks_line(first)}")}
+    return {"status": "pass" if t.first is None else "fail",
+            "score": score_of(t.right, t.total, points), "passed": t.right, "total": t.total,
+            "file": shown, "seconds": None, "diagnosis": None, "cases": cases,
+            "message": "" if t.first is None else
+            _cut(f"{t.right}/{t.total} cells right; {t.first_line()}")}
 
 
 # --- the whole class ----------------------------------------------------------------------------

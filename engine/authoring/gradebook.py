@@ -25,7 +25,7 @@ from typing import Any
 
 from jsonschema.validators import Draft202012Validator
 
-from engine.authoring.render import csv_cell
+from engine.authoring.render import csv_cells
 
 FORMATS = ("canvas", "moodle", "csv", "json")
 
@@ -50,7 +50,7 @@ def _table(rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([csv_cell(c) if isinstance(c, str) else c for c in row])
+        writer.writerow(csv_cells(row))
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from engine.grading.contract import Report
 
@@ -31,6 +32,11 @@ def csv_cell(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP, CSV injection): text starting with
     = + - @, a tab or a carriage return gets a leading single quote."""
     return "'" + text if text.startswith(_CSV_TRIGGERS) else text
+
+
+def csv_cells(cells: list[Any]) -> list[Any]:
+    """A CSV row's cells with every text cell through ``csv_cell`` (numbers are left as they are)."""
+    return [csv_cell(c) if isinstance(c, str) else c for c in cells]
 
 
 def render_text(report: Report, title: str | None = None) -> str:
@@ -69,4 +75,4 @@ def render_text(report: Report, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["csv_cell", "escape", "one_line", "render_text"]
+__all__ = ["csv_cell", "csv_cells", "escape", "one_line", "render_text"]

@@ -473,7 +473,7 @@ def check_trace_problem(root: Path) -> tuple[list[str], list[str], dict[str, Any
         return [str(i) for i in exc.issues], [], None
     lines = [f"{problem.slug}: {len(page['traces'])} traces compiled (a trace problem: no code)"]
     for trace in page["traces"]:
-        cells = sum(1 + (n["op"] != "input") for n in trace["nodes"])
+        cells = len(cells_of(trace))
         pointed = sum(len(n["wrong"]["value"]) + len(n["wrong"]["grad"]) for n in trace["nodes"])
         lines.append(f"  ok   {trace['id']}: {trace['expression']}: {cells} cells, "
                      f"{pointed} known wrong answers with a pointed hint")
@@ -578,7 +578,22 @@ def marks_line(mark: TraceMarks) -> str:
     return "; ".join(parts)
 
 
-def tally(marks: list[TraceMarks]) -> tuple[int, int, TraceMarks | None]:
-    """(cells right, cells in all, the first trace not all right or None)."""
-    first = next((m for m in marks if m.right < m.total), None)
-    return sum(m.right for m in marks), sum(m.total for m in marks), first
+@dataclass(frozen=True)
+class Tally:
+    """A whole trace problem as marked: cells right, cells in all, cells typed, and the first
+    trace not all right (None when every cell is)."""
+
+    right: int
+    total: int
+    typed: int
+    first: TraceMarks | None
+
+    def first_line(self) -> str:
+        """"trace 01-reused: 5 of 12 cells right; wrong: ..." ('' when every cell is right)."""
+        return "" if self.first is None else f"trace {self.first.id}: {marks_line(self.first)}"
+
+
+def tally(marks: list[TraceMarks]) -> Tally:
+    """The traces' marks summed up (``mark_cells``)."""
+    return Tally(sum(m.right for m in marks), sum(m.total for m in marks),
+                 sum(m.typed for m in marks), next((m for m in marks if m.right < m.total), None))

@@ -159,8 +159,7 @@ def _same_list(current: list[Any], saved: list[Any]) -> bool:
 
 # What the worker keeps between runs, in one object (restoring this module's namespace must not
 # undo it): the baseline, and how the last run left the interpreter.
-_state: dict[str, Any] = {"baseline": None, "clean": "restored", "warming": False,
-                          "learner ran": False}
+_state: dict[str, Any] = {"baseline": None, "clean": "restored", "learner ran": False}
 
 
 def mark_clean() -> None:
@@ -223,11 +222,7 @@ def warm_up(step: int) -> None:
     message = json.loads(_warm_up[(step // 2) % len(_warm_up)])
     if step % 2 and _passing:
         message["source"] = _passing[0]
-    _state["warming"] = True
-    try:
-        run(json.dumps(message), lambda index, limit: None, lambda: "timeout")
-    finally:
-        _state["warming"] = False
+    _run(json.dumps(message), lambda index, limit: None, lambda: "timeout")
     if step == warm_up_steps() - 1:
         # The grader's lazy imports and caches, warmed by public code, stay (and are frozen).
         # Once learner code has run (the steps go on between the learner's runs), the baseline
@@ -242,16 +237,12 @@ def warm_up_play() -> None:
     """Play the remembered run's code with ``a = 1`` as the scratch code and drop the result:
     imports the playground and warms it, as ``warm_up`` does for grading. The worker calls it
     while idle once the engine's files are unpacked (the playground is imported from them)."""
-    _state["warming"] = True
-    try:
-        for message_json in _warm_up:
-            message = json.loads(message_json)
-            play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
-                             "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
-                             "compare": False}),
-                 lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
-    finally:
-        _state["warming"] = False
+    for message_json in _warm_up:
+        message = json.loads(message_json)
+        _play(json.dumps({"v": 1, "type": "play", "runId": 0, "slug": message["slug"],
+                          "source": message["source"], "scratch": "a = 1", "timeLimit": 5,
+                          "compare": False}),
+              lambda stream, text: None, lambda index, limit: None, lambda: "timeout")
     if _warm_up and not _state["learner ran"]:
         mark_clean()
 
@@ -416,8 +407,15 @@ def run(message_json: str, case_start: Callable[[int, float], None],
         memory_exhausted: Callable[[], bool] = lambda: False) -> str:
     """Handle one ``run`` message; returns the report as JSON. Afterwards ``clean_state()`` says
     whether the interpreter is clean again."""
+    _state["learner ran"] = True
+    return _run(message_json, case_start, interrupt_reason, memory_exhausted)
+
+
+def _run(message_json: str, case_start: Callable[[int, float], None],
+         interrupt_reason: Callable[[], str],
+         memory_exhausted: Callable[[], bool] = lambda: False) -> str:
+    """``run``, also for the warm-up's public code (which is not learner code)."""
     message = check(json.loads(message_json), "run")
-    _state["learner ran"] = _state["learner ran"] or not _state["warming"]
     suite = _suites.get(message["slug"])
     if suite is None or suite["version"] != message["suiteVersion"]:
         raise ValueError(f"suite {message['slug']} {message['suiteVersion']} is not loaded")
@@ -451,8 +449,15 @@ def play(message_json: str, emit: Callable[[str, str], None],
     Output goes to ``emit(stream, text)`` while the code runs; ``case_start(0, timeLimit)``
     marks the moment learner code starts. Afterwards ``clean_state()`` says whether the
     interpreter is clean again, as after ``run``."""
+    _state["learner ran"] = True
+    return _play(message_json, emit, case_start, interrupt_reason, memory_exhausted)
+
+
+def _play(message_json: str, emit: Callable[[str, str], None],
+          case_start: Callable[[int, float], None], interrupt_reason: Callable[[], str],
+          memory_exhausted: Callable[[], bool] = lambda: False) -> str:
+    """``play``, also for the warm-up's public code (which is not learner code)."""
     message = check(json.loads(message_json), "play")
-    _state["learner ran"] = _state["learner ran"] or not _state["warming"]
     _state["clean"] = "replace"  # until the run ends and is undone
     result: dict[str, Any] | None = None
     try:
